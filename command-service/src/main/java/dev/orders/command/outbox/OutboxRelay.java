@@ -1,0 +1,136 @@
+package dev.orders.command.outbox;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Publishes outbox rows to Kafka. Each batch is claimed with {@code FOR UPDATE SKIP LOCKED} (several service replicas
+ * can relay at once without publishing a row twice concurrently), sent in {@code seq} order, and marked published
+ * only after the broker acknowledged every record of the batch. A crash before the mark re-sends the batch: delivery
+ * is at-least-once and consumers apply events idempotently by aggregate version.
+ *
+ * <p>Woken right after a local commit ({@link #nudge()}) and by a short poll that catches rows written by other
+ * replicas or left by a crash.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private static final String CLAIM_BATCH = """
+            SELECT id, aggregateid, type, schemaversion, payload::text AS payload
+              FROM outbox
+             WHERE published_at IS NULL
+             ORDER BY seq
+             LIMIT $1
+               FOR UPDATE SKIP LOCKED""";
+    private static final String MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1)";
+
+    private final Pool pool;
+    private final MutinyEmitter<String> emitter;
+    private final int batchSize;
+    private final boolean enabled;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile boolean wakeAgain;
+
+    public OutboxRelay(Pool pool, @Channel("order-events") MutinyEmitter<String> emitter,
+            @ConfigProperty(name = "orders.outbox.batch-size", defaultValue = "200") int batchSize,
+            @ConfigProperty(name = "orders.outbox.relay-enabled", defaultValue = "true") boolean enabled) {
+        this.pool = pool;
+        this.emitter = emitter;
+        this.batchSize = batchSize;
+        this.enabled = enabled;
+    }
+
+    /** Ask for a drain soon; cheap and safe to call after every commit. */
+    public void nudge() {
+        if (enabled) {
+            drain().subscribe().with(n -> {
+            }, e -> LOG.warn("outbox relay failed; the poll will retry", e));
+        }
+    }
+
+    @Scheduled(every = "${orders.outbox.poll-interval:1s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> poll() {
+        return enabled ? drain().replaceWithVoid().onFailure().recoverWithNull() : Uni.createFrom().voidItem();
+    }
+
+    /**
+     * Relays batches until the outbox is empty. Only one drain runs per instance; a wake-up arriving meanwhile makes
+     * the running drain go round once more instead of starting a second one.
+     */
+    public Uni<Integer> drain() {
+        if (!draining.compareAndSet(false, true)) {
+            wakeAgain = true;
+            return Uni.createFrom().item(0);
+        }
+        wakeAgain = false;
+        return relayUntilEmpty(0)
+                .eventually(() -> draining.set(false))
+                .call(total -> wakeAgain ? drain() : Uni.createFrom().item(0))
+                .onFailure().invoke(e -> LOG.warn("outbox relay failed; the poll will retry", e));
+    }
+
+    private Uni<Integer> relayUntilEmpty(int soFar) {
+        return pool.withTransaction(this::relayOneBatch)
+                .chain(n -> n == batchSize ? relayUntilEmpty(soFar + n) : Uni.createFrom().item(soFar + n));
+    }
+
+    private Uni<Integer> relayOneBatch(SqlConnection conn) {
+        return conn.preparedQuery(CLAIM_BATCH).execute(Tuple.of(batchSize)).chain(rows -> {
+            if (rows.size() == 0) {
+                return Uni.createFrom().item(0);
+            }
+            List<UUID> ids = new ArrayList<>(rows.size());
+            List<Uni<Void>> sends = new ArrayList<>(rows.size());
+            for (Row row : rows) {
+                ids.add(row.getUUID("id"));
+                sends.add(send(row));
+            }
+            // Sequential subscription keeps seq order into the producer; the idempotent producer keeps it on the wire.
+            return Uni.join().all(sends).andFailFast()
+                    .chain(() -> conn.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(ids.toArray(UUID[]::new))))
+                    .map(r -> ids.size());
+        });
+    }
+
+    private Uni<Void> send(Row row) {
+        String key = row.getString("aggregateid");
+        var metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(key)
+                .withHeaders(List.of(
+                        header("id", row.getUUID("id").toString()),
+                        header("type", row.getString("type")),
+                        header("schemaVersion", String.valueOf(row.getInteger("schemaversion"))),
+                        header("ce_specversion", "1.0"),
+                        header("ce_id", row.getUUID("id").toString()),
+                        header("ce_type", "dev.orders." + row.getString("type")),
+                        header("ce_source", "/command-service"),
+                        header("ce_subject", key),
+                        header("content-type", "application/json")))
+                .build();
+        return emitter.sendMessage(Message.of(row.getString("payload")).addMetadata(metadata));
+    }
+
+    private static RecordHeader header(String name, String value) {
+        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

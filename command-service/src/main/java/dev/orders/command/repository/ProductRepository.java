@@ -1,0 +1,26 @@
+package dev.orders.command.repository;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+import dev.orders.command.Product;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Page;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+@ApplicationScoped
+public class ProductRepository implements PanacheRepositoryBase<Product, UUID> {
+
+    /** All requested products in one query (primary-key index), whatever the number of order lines. */
+    public Uni<List<Product>> findActiveByIds(Collection<UUID> ids) {
+        return list("id in ?1 and active = true", ids);
+    }
+
+    /** Keyset page ordered by id: cost does not grow with depth. */
+    public Uni<List<Product>> pageAfter(UUID after, int limit) {
+        return (after == null ? find("active = true order by id") : find("active = true and id > ?1 order by id", after))
+                .page(Page.ofSize(limit)).list();
+    }
+}

@@ -1,0 +1,13 @@
+package dev.orders.command.service;
+
+import dev.orders.http.problem.ProblemType;
+
+/** Problem types specific to the write API (the shared families are in {@link ProblemType}). */
+public final class WriteProblems {
+    public static final ProblemType UNKNOWN_PRODUCT = ProblemType.of("unknown-product", "Order refers to an unknown product");
+    public static final ProblemType MIXED_CURRENCY = ProblemType.of("mixed-currency", "Order mixes currencies");
+    public static final ProblemType UNKNOWN_CUSTOMER = ProblemType.of("unknown-customer", "Caller is not a known customer");
+
+    private WriteProblems() {
+    }
+}

@@ -1,0 +1,64 @@
+package dev.orders.projector.consumer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.orders.events.OrderEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Turns a record value into an {@link OrderEvent}, or explains why it is poison. Only what can never succeed on
+ * retry is poison (bad JSON, unknown schema version, inconsistent envelope); database trouble is not decided here.
+ */
+@ApplicationScoped
+public class EventDecoder {
+    private final ObjectMapper json;
+
+    public EventDecoder(ObjectMapper json) {
+        this.json = json;
+    }
+
+    public sealed interface Result permits Decoded, Poison {
+    }
+
+    public record Decoded(OrderEvent event) implements Result {
+    }
+
+    public record Poison(String reason) implements Result {
+    }
+
+    public Result decode(String key, String value) {
+        if (value == null) {
+            return new Poison("empty record value");
+        }
+        OrderEvent e;
+        try {
+            e = json.readValue(value, OrderEvent.class);
+        } catch (Exception ex) {
+            return new Poison("undecodable: " + ex.getClass().getSimpleName() + ": " + firstLine(ex.getMessage()));
+        }
+        if (e.schemaVersion() != OrderEvent.SCHEMA_VERSION) {
+            return new Poison("unsupported schemaVersion " + e.schemaVersion());
+        }
+        var p = e.payload();
+        if (e.type() == null || e.aggregateId() == null || p == null || p.id() == null || p.createdAt() == null
+                || p.updatedAt() == null || p.customerId() == null || p.status() == null || p.items() == null
+                || p.currency() == null || p.customerName() == null || p.customerEmail() == null) {
+            return new Poison("missing required field");
+        }
+        if (!e.aggregateId().equals(p.id()) || e.aggregateVersion() != p.version() || e.aggregateVersion() < 1) {
+            return new Poison("envelope and payload disagree on id or version");
+        }
+        if (key != null && !key.equals(e.aggregateId().toString())) {
+            return new Poison("record key " + key + " is not the aggregate id");
+        }
+        return new Decoded(e);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.orders.projector.consumer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import dev.orders.events.OrderEvent;
+import dev.orders.projector.store.OrderViewStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Consumes order events in batches and applies each batch to the read model in one transaction. The returned
+ * {@link Uni} completes only after the commit, and only then are the batch's offsets acknowledged: at-least-once,
+ * made exact by the version guard in {@link OrderViewStore}.
+ *
+ * <p>Transient failures (database down) are retried with back-off, holding the partition rather than skipping it;
+ * if they outlast {@code orders.projector.retry-for}, the channel fails and readiness reports DOWN. Poison records go to
+ * the dead-letter topic with the reason in a header and do not block the rest.
+ */
+@ApplicationScoped
+public class OrderEventConsumer {
+    private static final Logger LOG = Logger.getLogger(OrderEventConsumer.class);
+
+    private final OrderViewStore store;
+    private final EventDecoder decoder;
+    private final MutinyEmitter<String> deadLetters;
+    private final Duration retryFor;
+    private final Counter applied;
+    private final Counter ignored;
+    private final Counter deadLettered;
+    private final Timer applyTimer;
+    private final AtomicLong lastEventTimeMillis = new AtomicLong();
+
+    public OrderEventConsumer(OrderViewStore store, EventDecoder decoder,
+            @Channel("order-events-dlq") MutinyEmitter<String> deadLetters,
+            @ConfigProperty(name = "orders.projector.retry-for", defaultValue = "PT2M") Duration retryFor,
+            MeterRegistry registry) {
+        this.store = store;
+        this.decoder = decoder;
+        this.deadLetters = deadLetters;
+        this.retryFor = retryFor;
+        this.applied = registry.counter("projector.events.applied");
+        this.ignored = registry.counter("projector.events.ignored", "reason", "duplicate-or-stale");
+        this.deadLettered = registry.counter("projector.events.dead_lettered");
+        this.applyTimer = Timer.builder("projector.batch.apply").publishPercentiles(0.5, 0.95, 0.99)
+                .register(registry);
+        registry.gauge("projector.lag.event_time.seconds", lastEventTimeMillis,
+                t -> t.get() == 0 ? 0 : (System.currentTimeMillis() - t.get()) / 1000.0);
+    }
+
+    @Incoming("order-events")
+    public Uni<Void> consume(ConsumerRecords<String, String> records) {
+        List<OrderEvent> events = new ArrayList<>(records.count());
+        List<Uni<Void>> poison = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : records) {
+            switch (decoder.decode(r.key(), r.value())) {
+                case EventDecoder.Decoded d -> events.add(d.event());
+                case EventDecoder.Poison p -> poison.add(deadLetter(r, p.reason()));
+            }
+        }
+        long start = System.nanoTime();
+        Uni<Void> deadLettering = poison.isEmpty() ? Uni.createFrom().voidItem()
+                : Multi.createFrom().iterable(poison).onItem().transformToUniAndConcatenate(u -> u)
+                        .collect().last().replaceWithVoid();
+        return deadLettering
+                .chain(() -> store.apply(events)
+                        .onFailure().invoke(e -> LOG.warnf("applying %d events failed, will retry: %s",
+                                events.size(), e.toString()))
+                        .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
+                        .expireIn(retryFor.toMillis()))
+                .invoke(changed -> {
+                    applyTimer.record(Duration.ofNanos(System.nanoTime() - start));
+                    applied.increment(changed);
+                    ignored.increment(events.size() - changed);
+                    events.stream().map(OrderEvent::occurredAt).max(Instant::compareTo)
+                            .ifPresent(t -> lastEventTimeMillis.set(t.toEpochMilli()));
+                })
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> deadLetter(ConsumerRecord<String, String> r, String reason) {
+        LOG.warnf("dead-lettering %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), reason);
+        var metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(r.key())
+                .withHeaders(List.of(
+                        header("dlq-reason", reason),
+                        header("dlq-original-topic", r.topic()),
+                        header("dlq-original-partition", Integer.toString(r.partition())),
+                        header("dlq-original-offset", Long.toString(r.offset()))))
+                .build();
+        return deadLetters.sendMessage(Message.of(r.value() == null ? "" : r.value()).addMetadata(metadata))
+                .invoke(() -> deadLettered.increment());
+    }
+
+    private static RecordHeader header(String name, String value) {
+        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}
