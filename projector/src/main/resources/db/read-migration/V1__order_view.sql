@@ -23,6 +23,8 @@ CREATE TABLE order_view (
 -- Keyset index for "a customer's orders, newest first" (GET /orders): (customer_id, created_at, id) matches
 -- ORDER BY created_at DESC, id DESC with a row-value comparison on the cursor.
 CREATE INDEX order_view_customer_keyset_idx ON order_view (customer_id, created_at DESC, id DESC);
+-- Keyset index for operators' "all orders, newest first".
+CREATE INDEX order_view_created_keyset_idx ON order_view (created_at DESC, id DESC);
 
 -- Monthly partitions (UTC months), named order_view_pYYYYMM. Idempotent: the projector calls it before applying a batch whose
 -- rows fall in a month it has not seen, and a scheduled job keeps the coming months premade, so a good event can never

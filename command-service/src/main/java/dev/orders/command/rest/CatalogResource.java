@@ -6,6 +6,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import dev.orders.command.service.CatalogService;
+import dev.orders.http.paging.PageLimit;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -42,7 +43,7 @@ public class CatalogResource {
     @Authenticated
     @Operation(summary = "List active products, keyset-paginated by id")
     public Uni<ProductPage> products(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
-        int n = Paging.limit(limit);
+        int n = PageLimit.parse(limit);
         return catalog.products(Paging.after(cursor), n).map(list -> new ProductPage(
                 list.stream().map(p -> new ProductView(p.id, p.name, p.priceCents, p.currency)).toList(),
                 Paging.next(list.isEmpty() ? null : list.get(list.size() - 1).id, list.size(), n)));
@@ -53,7 +54,7 @@ public class CatalogResource {
     @RolesAllowed("ops")
     @Operation(summary = "List customers (ops only), keyset-paginated by id")
     public Uni<CustomerPage> customers(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
-        int n = Paging.limit(limit);
+        int n = PageLimit.parse(limit);
         return catalog.customers(Paging.after(cursor), n).map(list -> new CustomerPage(
                 list.stream().map(c -> new CustomerView(c.id, c.name, c.email)).toList(),
                 Paging.next(list.isEmpty() ? null : list.get(list.size() - 1).id, list.size(), n)));

@@ -11,26 +11,9 @@ import dev.orders.http.problem.ProblemException;
  * clients treat it as opaque; it grants nothing (access is checked separately), so it is not signed.
  */
 public final class Paging {
-    public static final int DEFAULT_LIMIT = 20;
-    public static final int MAX_LIMIT = 100;
     private static final String PREFIX = "k1:";
 
     private Paging() {
-    }
-
-    public static int limit(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(raw.trim());
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException ignored) {
-            // fall through to the same message
-        }
-        throw ProblemException.badRequest("limit must be an integer from 1 to " + MAX_LIMIT + ", got '" + raw + "'");
     }
 
     public static UUID after(String cursor) {
