@@ -20,7 +20,11 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 /**
  * Publishes outbox rows to Kafka. Each batch is claimed with {@code FOR UPDATE SKIP LOCKED} (several service replicas
@@ -48,6 +52,8 @@ public class OutboxRelay {
     private final int batchSize;
     private final boolean enabled;
     private final AtomicBoolean draining = new AtomicBoolean();
+    /** The emitter is connected only once reactive messaging has started; relaying waits for that. */
+    private volatile boolean started;
     private volatile boolean wakeAgain;
 
     public OutboxRelay(Pool pool, @Channel("order-events") MutinyEmitter<String> emitter,
@@ -59,9 +65,13 @@ public class OutboxRelay {
         this.enabled = enabled;
     }
 
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 100) StartupEvent event) {
+        started = true;
+    }
+
     /** Ask for a drain soon; cheap and safe to call after every commit. */
     public void nudge() {
-        if (enabled) {
+        if (enabled && started) {
             drain().subscribe().with(n -> {
             }, e -> LOG.warn("outbox relay failed; the poll will retry", e));
         }
@@ -70,7 +80,7 @@ public class OutboxRelay {
     @Scheduled(every = "${orders.outbox.poll-interval:1s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> poll() {
-        return enabled ? drain().replaceWithVoid().onFailure().recoverWithNull() : Uni.createFrom().voidItem();
+        return enabled && started ? drain().replaceWithVoid().onFailure().recoverWithNull() : Uni.createFrom().voidItem();
     }
 
     /**

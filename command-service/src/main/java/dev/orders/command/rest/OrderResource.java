@@ -66,7 +66,7 @@ public class OrderResource {
         try {
             return UUID.fromString(caller.getSubject());
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new ProblemException(Response.Status.FORBIDDEN, WriteProblems.UNKNOWN_CUSTOMER,
+            throw ProblemException.forbidden(WriteProblems.UNKNOWN_CUSTOMER,
                     "token subject is not a customer id");
         }
     }

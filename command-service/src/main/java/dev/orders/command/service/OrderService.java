@@ -61,7 +61,7 @@ public class OrderService {
             }
         }
         return customers.findById(customerId)
-                .onItem().ifNull().failWith(() -> new ProblemException(Response.Status.FORBIDDEN,
+                .onItem().ifNull().failWith(() -> ProblemException.forbidden(
                         WriteProblems.UNKNOWN_CUSTOMER, "no customer " + customerId + " exists"))
                 .chain(customer -> products.findActiveByIds(quantities.keySet())
                         .chain(found -> persistNew(customer, quantities, found)));

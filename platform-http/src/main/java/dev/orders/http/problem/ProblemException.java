@@ -1,22 +1,20 @@
 package dev.orders.http.problem;
 
-import jakarta.ws.rs.core.Response;
-
 /**
- * A failure that maps to one RFC 9457 problem. {@code type} is the stable identifier clients switch on; {@code detail}
- * is the human-readable, request-specific explanation.
+ * A failure that maps to one RFC 9457 problem. {@code type} is the stable identifier clients switch on; the message
+ * is the human-readable, request-specific detail.
  */
 public class ProblemException extends RuntimeException {
-    private final Response.StatusType status;
+    private final int status;
     private final ProblemType type;
 
-    public ProblemException(Response.StatusType status, ProblemType type, String detail) {
+    public ProblemException(int status, ProblemType type, String detail) {
         super(detail);
         this.status = status;
         this.type = type;
     }
 
-    public Response.StatusType status() {
+    public int status() {
         return status;
     }
 
@@ -25,14 +23,18 @@ public class ProblemException extends RuntimeException {
     }
 
     public static ProblemException notFound(String detail) {
-        return new ProblemException(Response.Status.NOT_FOUND, ProblemType.NOT_FOUND, detail);
+        return new ProblemException(404, ProblemType.NOT_FOUND, detail);
     }
 
     public static ProblemException unprocessable(ProblemType type, String detail) {
-        return new ProblemException(Response.Status.fromStatusCode(422), type, detail);
+        return new ProblemException(422, type, detail);
     }
 
     public static ProblemException badRequest(String detail) {
-        return new ProblemException(Response.Status.BAD_REQUEST, ProblemType.VALIDATION, detail);
+        return new ProblemException(400, ProblemType.VALIDATION, detail);
+    }
+
+    public static ProblemException forbidden(ProblemType type, String detail) {
+        return new ProblemException(403, type, detail);
     }
 }

@@ -31,7 +31,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
-        return respond(e.status().getStatusCode(), e.type(), e.getMessage(), uri, null);
+        return respond(e.status(), e.type(), e.getMessage(), uri, null);
     }
 
     @ServerExceptionMapper
@@ -45,6 +45,12 @@ public class ProblemMappers {
         return respond(400, ProblemType.VALIDATION, detail, uri, errors);
     }
 
+    /** Declared for the subtype too, so it wins over quarkus-rest-jackson's built-in plain-JSON mapper. */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
+        return malformedJson(e, uri);
+    }
+
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e, UriInfo uri) {
         String detail;
@@ -55,6 +61,8 @@ public class ProblemMappers {
                     + f.getTargetType().getSimpleName();
         } else if (e instanceof MismatchedInputException m) {
             detail = "field '" + path(m) + "' has the wrong type";
+        } else if (e instanceof com.fasterxml.jackson.core.exc.InputCoercionException c) {
+            detail = "a number is out of range: " + c.getOriginalMessage();
         } else {
             detail = "malformed JSON: " + e.getOriginalMessage();
         }

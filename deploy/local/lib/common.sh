@@ -1,0 +1,336 @@
+# shellcheck shell=bash disable=SC2034 # variables here are used by the scripts that source this file
+# Shared settings and helpers for the deploy/local/* scripts. Source it, don't run it.
+# Only definitions here (no output, no side effects) so that `token` can source it too.
+
+# ---------------------------------------------------------------------------
+# Locations
+# ---------------------------------------------------------------------------
+LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO="$(cd "$LOCAL_DIR/../.." && pwd)"
+
+STATE_DIR="${ORDERS_STATE_DIR:-$REPO/.local}"
+[[ $STATE_DIR == /* ]] || STATE_DIR="$PWD/$STATE_DIR"
+STATE_DIR="${STATE_DIR%/}"
+export ORDERS_STATE_DIR="$STATE_DIR" # child scripts (token, up from test) must agree on it
+LOG_DIR="$STATE_DIR/logs"
+RUN_DIR="$STATE_DIR/run"
+KAFKA_DIR="$STATE_DIR/kafka"
+JWT_DIR="$STATE_DIR/jwt"
+REDIS_DIR="$STATE_DIR/redis"
+STATE_MARKER="$STATE_DIR/.orders-local-state" # lets `down --purge` prove the folder is ours
+
+# ---------------------------------------------------------------------------
+# Ports, names, credentials (every one overridable from the environment)
+# ---------------------------------------------------------------------------
+: "${WRITE_PG_PORT:=15432}"
+: "${READ_PG_PORT:=15433}"
+: "${REPLICA_PG_PORT:=15434}"
+: "${PGBOUNCER_PORT:=16432}"
+: "${REDIS_PORT:=16379}"
+: "${KAFKA_PORT:=19092}"
+: "${KAFKA_CONTROLLER_PORT:=19093}"
+: "${COMMAND_PORT:=8081}"
+: "${QUERY_PORT:=8082}"
+: "${PROJECTOR_PORT:=8083}"
+
+: "${ORDERS_WRITE_DB:=orders_write}"
+: "${ORDERS_READ_DB:=orders_read}"
+: "${ORDERS_DB_USER:=orders}"
+: "${ORDERS_DB_PASSWORD:=orders}"
+: "${ORDERS_REPLICATION_USER:=replicator}"
+: "${ORDERS_REPLICATION_PASSWORD:=replicator}"
+# Per-role limits: behind PgBouncer transaction pooling a session SET does not stick.
+: "${ORDERS_DB_STATEMENT_TIMEOUT:=5s}"
+: "${ORDERS_DB_LOCK_TIMEOUT:=2s}"
+: "${ORDERS_DB_IDLE_IN_TX_TIMEOUT:=10s}"
+
+: "${ORDERS_JWT_ISSUER:=https://orders.local}"
+: "${ORDERS_SERVICE_READY_TIMEOUT:=90}"
+: "${ORDERS_SERVICE_JAVA_OPTS:=-Xms64m -Xmx512m}"
+
+: "${ORDERS_PG_MAJOR:=15}"
+PG_BIN="${ORDERS_PG_BIN:-/usr/lib/postgresql/$ORDERS_PG_MAJOR/bin}"
+PG_SHARE="/usr/share/postgresql/$ORDERS_PG_MAJOR"
+
+# Postgres and PgBouncer refuse to run as root: as root they run as the `postgres` OS user;
+# a non-root developer runs them as themself.
+if [[ $EUID -eq 0 ]]; then
+  PG_OS_USER="${ORDERS_PG_OS_USER:-postgres}"
+else
+  PG_OS_USER="$(id -un)"
+fi
+PG_SUPERUSER="$PG_OS_USER" # initdb names the superuser after the OS user (peer auth on the socket)
+
+SERVICES=(command-service projector query-service)  # start order; `down` stops in reverse
+KAFKA_TOPICS=("orders.events.v1:6" "orders.events.v1.dlq:1" "orders.cache-invalidations.v1:1")
+
+# ---------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------
+info() { printf '%s\n' "$*"; }
+warn() { printf 'WARN: %s\n' "$*" >&2; }
+die() {
+  printf 'ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# die with the last lines of a component's log, so the cause is on screen
+die_with_log() {
+  local msg=$1 logf=${2:-}
+  printf 'ERROR: %s\n' "$msg" >&2
+  if [[ -n $logf && -r $logf ]]; then
+    printf -- '--- last 40 lines of %s ---\n' "$logf" >&2
+    tail -n 40 "$logf" >&2
+    printf -- '--- end of %s ---\n' "$logf" >&2
+  fi
+  exit 1
+}
+
+# ---------------------------------------------------------------------------
+# Processes, ports, waiting
+# ---------------------------------------------------------------------------
+
+# as_pg CMD...: run as the Postgres OS user; cd / because the caller's cwd may be unreadable to it
+as_pg() {
+  if [[ $EUID -eq 0 ]]; then
+    (cd / && runuser -u "$PG_OS_USER" -- "$@")
+  else
+    "$@"
+  fi
+}
+
+# pid_alive PID: the process exists and is not a zombie (an exited child that init has not reaped yet
+# still answers kill -0)
+pid_alive() {
+  local state
+  kill -0 "$1" 2>/dev/null || return 1
+  state="$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)"
+  [[ $state != Z ]]
+}
+
+# running_pid PIDFILE PATTERN: print the pid if it is alive and its command line contains PATTERN
+# (guards against a stale pid file whose number was reused by an unrelated process)
+running_pid() {
+  local pidf=$1 pattern=$2 pid cmdline
+  [[ -r $pidf ]] || return 1
+  pid="$(head -n 1 "$pidf" 2>/dev/null)"
+  pid="${pid//[^0-9]/}"
+  [[ -n $pid ]] || return 1
+  pid_alive "$pid" || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ $cmdline == *"$pattern"* ]] || return 1
+  printf '%s\n' "$pid"
+}
+
+# port_open PORT: something accepts TCP connections on 127.0.0.1:PORT
+port_open() {
+  # shellcheck disable=SC2016 # $0 is expanded by the inner bash
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$1" 2>/dev/null
+}
+
+# http_ok URL: answers 200
+http_ok() {
+  [[ "$(curl -s -o /dev/null -m 3 -w '%{http_code}' "$1" 2>/dev/null)" == 200 ]]
+}
+
+# wait_until WHAT TIMEOUT LOGFILE PID CMD...: poll CMD until it succeeds; fail early if PID dies,
+# fail at the deadline; both failures show the tail of LOGFILE. LOGFILE and PID may be "".
+wait_until() {
+  local what=$1 timeout=$2 logf=$3 pid=$4
+  shift 4
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if [[ -n $pid ]] && ! pid_alive "$pid"; then
+      die_with_log "$what: process $pid exited while starting" "$logf"
+    fi
+    if ((SECONDS >= deadline)); then
+      die_with_log "$what: not ready after ${timeout}s" "$logf"
+    fi
+    sleep 0.5
+  done
+}
+
+wait_port() { wait_until "$1 (127.0.0.1:$2)" "$3" "$4" "${5:-}" port_open "$2"; }
+wait_http() { wait_until "$1 ($2)" "$3" "$4" "${5:-}" http_ok "$2"; }
+
+# spawn PIDFILE LOGFILE CMD...: start CMD detached in its own session (so it outlives this shell and a
+# Ctrl-C here), appending to LOGFILE; the child writes its own pid before exec'ing, so PIDFILE names
+# the real process. Prints the pid.
+spawn() {
+  local pidf=$1 logf=$2
+  shift 2
+  rm -f "$pidf"
+  # shellcheck disable=SC2016 # $$, $0 and $@ belong to the inner bash
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@" </dev/null >>"$logf" 2>&1 &
+  local deadline=$((SECONDS + 10))
+  until [[ -s $pidf ]]; do
+    ((SECONDS < deadline)) || die_with_log "could not start: $*" "$logf"
+    sleep 0.1
+  done
+  head -n 1 "$pidf"
+}
+
+# stop_pid NAME PID TIMEOUT [SIGNAL]: signal, wait with a deadline, then SIGKILL
+stop_pid() {
+  local name=$1 pid=$2 timeout=$3 sig=${4:-TERM}
+  kill "-$sig" "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + timeout))
+  while pid_alive "$pid"; do
+    if ((SECONDS >= deadline)); then
+      warn "$name (pid $pid) still running after ${timeout}s: SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 0.2
+      break
+    fi
+    sleep 0.2
+  done
+  info "$name: stopped (pid $pid)"
+}
+
+# write_if_changed FILE [OWNER]: replace FILE with stdin only when the content differs.
+# Returns 0 when it wrote, 1 when FILE was already up to date (so callers can reload or say so).
+write_if_changed() {
+  local file=$1 owner=${2:-} tmp
+  tmp="$(mktemp "${file}.XXXXXX")"
+  cat >"$tmp"
+  if [[ -f $file ]] && cmp -s "$tmp" "$file"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  chmod 0644 "$tmp"
+  [[ -z $owner || $EUID -ne 0 ]] || chown "$owner" "$tmp"
+  mv -f "$tmp" "$file"
+  return 0
+}
+
+# ---------------------------------------------------------------------------
+# JDK
+# ---------------------------------------------------------------------------
+
+# jdk_major HOME: print the feature version of the JDK at HOME (needs javac: Maven compiles)
+jdk_major() {
+  local home=$1 v=""
+  [[ -x $home/bin/java && -x $home/bin/javac ]] || return 1
+  [[ -r $home/release ]] && v="$(sed -n 's/^JAVA_VERSION="\(.*\)"$/\1/p' "$home/release")"
+  [[ -n $v ]] || v="$("$home/bin/java" -version 2>&1 | sed -n '1s/.*version "\([^"]*\)".*/\1/p')"
+  v="${v#1.}" # 1.8.0 -> 8
+  v="${v%%[.+-]*}"
+  [[ $v =~ ^[0-9]+$ ]] || return 1
+  printf '%s\n' "$v"
+}
+
+# find_jdk: export JAVA_HOME (and PATH) to a JDK >= 21: $JAVA_HOME, then `java` on PATH, then the
+# newest under /usr/lib/jvm. Fails with where it looked.
+find_jdk() {
+  local min=21 looked=() home v best="" bestv=0
+  if [[ -n ${JAVA_HOME:-} ]]; then
+    v="$(jdk_major "$JAVA_HOME" || true)"
+    looked+=("JAVA_HOME=$JAVA_HOME (${v:-not a JDK})")
+    if [[ -n $v ]] && ((v >= min)); then best=$JAVA_HOME; fi
+  fi
+  if [[ -z $best ]] && command -v java >/dev/null 2>&1; then
+    home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+    v="$(jdk_major "$home" || true)"
+    looked+=("java on PATH -> $home (${v:-not a JDK})")
+    if [[ -n $v ]] && ((v >= min)); then best=$home; fi
+  fi
+  if [[ -z $best ]]; then
+    for home in /usr/lib/jvm/*; do
+      [[ -d $home ]] || continue
+      v="$(jdk_major "$home" || true)"
+      looked+=("$home (${v:-not a JDK})")
+      if [[ -n $v ]] && ((v >= min && v > bestv)); then
+        best=$home
+        bestv=$v
+      fi
+    done
+  fi
+  if [[ -z $best ]]; then
+    printf 'ERROR: JDK %s+ is required (Quarkus 3.33, Maven build). Looked at:\n' "$min" >&2
+    printf '  - %s\n' "${looked[@]:-nothing (no JAVA_HOME, no java on PATH, no /usr/lib/jvm)}" >&2
+    printf 'Install one (e.g. apt-get install openjdk-21-jdk) or set JAVA_HOME.\n' >&2
+    exit 1
+  fi
+  export JAVA_HOME="$best"
+  export PATH="$JAVA_HOME/bin:$PATH"
+}
+
+# ---------------------------------------------------------------------------
+# Postgres / PgBouncer layout
+# ---------------------------------------------------------------------------
+# Postgres runs as `postgres`, which may not be able to traverse the repo (e.g. cloned under /root).
+# Then its files live in /var/lib/orders-cqrs/<hash of STATE_DIR>/ and $STATE_DIR/pg links there.
+
+pg_alt_base() {
+  printf '/var/lib/orders-cqrs/%s\n' "$(printf '%s' "$STATE_DIR" | sha256sum | cut -c1-12)"
+}
+
+# resolve_pg_base: set PG_BASE and the paths under it from what exists (no creation)
+resolve_pg_base() {
+  local link="$STATE_DIR/pg" alt
+  alt="$(pg_alt_base)"
+  if [[ -L $link ]]; then
+    PG_BASE="$(readlink -f "$link")"
+  elif [[ -d $link ]]; then
+    PG_BASE="$link"
+  elif [[ -d $alt ]]; then
+    PG_BASE="$alt" # state dir deleted by hand while the relocated files stayed
+  else
+    PG_BASE="$link"
+  fi
+  PG_SOCK_DIR="$PG_BASE/sock"
+  PG_LOG_DIR="$PG_BASE/log"
+  PGB_DIR="$PG_BASE/pgbouncer"
+}
+
+pg_data() { printf '%s/%s\n' "$PG_BASE" "$1"; } # write | read | replica
+pg_port() {
+  case $1 in
+    write) printf '%s\n' "$WRITE_PG_PORT" ;;
+    read) printf '%s\n' "$READ_PG_PORT" ;;
+    replica) printf '%s\n' "$REPLICA_PG_PORT" ;;
+    *) die "unknown cluster $1" ;;
+  esac
+}
+
+pg_pid() { running_pid "$(pg_data "$1")/postmaster.pid" postgres; }
+pg_running() { pg_pid "$1" >/dev/null && "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$(pg_port "$1")"; }
+
+pgbouncer_pid() { running_pid "$PGB_DIR/pgbouncer.pid" pgbouncer; }
+pgbouncer_running() { pgbouncer_pid >/dev/null && port_open "$PGBOUNCER_PORT"; }
+
+redis_pid() { running_pid "$RUN_DIR/redis.pid" redis-server; }
+redis_running() { redis_pid >/dev/null && port_open "$REDIS_PORT"; }
+
+kafka_pid() { running_pid "$RUN_DIR/kafka.pid" kafka.Kafka; }
+kafka_running() { kafka_pid >/dev/null && port_open "$KAFKA_PORT"; }
+
+service_port() {
+  case $1 in
+    command-service) printf '%s\n' "$COMMAND_PORT" ;;
+    query-service) printf '%s\n' "$QUERY_PORT" ;;
+    projector) printf '%s\n' "$PROJECTOR_PORT" ;;
+    *) die "unknown service $1" ;;
+  esac
+}
+service_jar() { printf '%s/%s/target/quarkus-app/quarkus-run.jar\n' "$REPO" "$1"; }
+service_pid() { running_pid "$RUN_DIR/$1.pid" "$1/target/quarkus-app/quarkus-run.jar"; }
+service_running() { service_pid "$1" >/dev/null; }
+
+# infra_running: every infrastructure component is up (what `up --infra` provides)
+infra_running() {
+  local c
+  for c in write read replica; do pg_running "$c" || return 1; done
+  pgbouncer_running && redis_running && kafka_running
+}
+
+# kafka_tool CLASS ARGS...: run a Kafka CLI class from the resolved jars (quiet logging, short timeouts)
+kafka_tool() {
+  local cls=$1
+  shift
+  timeout 60 "$JAVA_HOME/bin/java" -Xms32m -Xmx256m -XX:TieredStopAtLevel=1 \
+    -Dlog4j2.configurationFile="$LOCAL_DIR/kafka/log4j2-tools.xml" \
+    -cp "$KAFKA_DIR/libs/*" "$cls" "$@"
+}
+
+resolve_pg_base # PG_BASE & co. for every script; `up` resolves again after creating the layout
