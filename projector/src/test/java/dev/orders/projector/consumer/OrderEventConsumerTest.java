@@ -1,0 +1,203 @@
+package dev.orders.projector.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.orders.events.OrderEvent;
+import dev.orders.events.OrderEventType;
+import dev.orders.events.OrderIds;
+import dev.orders.events.OrderState;
+import dev.orders.events.OrderStatus;
+import dev.orders.events.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+
+/** Publishes real records to the real broker and checks what lands in the partitioned read table. */
+@QuarkusTest
+class OrderEventConsumerTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @Inject
+    Pool db;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    MeterRegistry registry;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    private KafkaProducer<String, String> producer;
+
+    @BeforeEach
+    void connect() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.serializer", StringSerializer.class.getName());
+        p.put("value.serializer", StringSerializer.class.getName());
+        p.put("acks", "all");
+        producer = new KafkaProducer<>(p);
+    }
+
+    @AfterEach
+    void close() {
+        producer.close();
+    }
+
+    @Test
+    void projectsAnOrderIntoItsMonthlyPartitionWithCustomerFieldsAndItems() throws Exception {
+        OrderState created = order(Instant.now(), OrderStatus.PENDING, 1);
+        publish(OrderEventType.OrderCreated, created);
+
+        Row row = awaitRow(created.id(), 1);
+        assertEquals("PENDING", row.getString("status"));
+        assertEquals("Ada Lovelace", row.getString("customer_name"));
+        assertEquals(created.totalCents(), row.getLong("total_cents"));
+        assertEquals(3, row.getInteger("item_count"));
+        String month = created.createdAt().toString().substring(0, 7).replace("-", "");
+        assertEquals("order_view_p" + month, row.getString("partition"));
+        assertTrue(row.getString("items").contains("Widget"));
+    }
+
+    @Test
+    void appliesOnlyForwardVersionsSoDuplicatesAndStaleEventsChangeNothing() throws Exception {
+        Instant t = Instant.now();
+        OrderState v1 = order(t, OrderStatus.PENDING, 1);
+        OrderState v2 = withStatus(v1, OrderStatus.PAID, 2);
+        OrderState v3 = withStatus(v1, OrderStatus.SHIPPED, 3);
+        int partition = publish(OrderEventType.OrderCreated, v1);
+        publish(OrderEventType.OrderPaid, v2);
+        publish(OrderEventType.OrderShipped, v3);
+        awaitRow(v1.id(), 3);
+        double ignoredBefore = registry.counter("projector.events.ignored", "reason", "duplicate-or-stale").count();
+
+        // Redelivery of an old version and a duplicate of the newest: both must be no-ops.
+        publish(OrderEventType.OrderPaid, v2);
+        publish(OrderEventType.OrderShipped, v3);
+        // A marker on the same Kafka partition is applied only after the two above have been handled.
+        OrderState marker = order(Instant.now(), OrderStatus.PENDING, 1);
+        publish(OrderEventType.OrderCreated, marker, partition);
+        awaitRow(marker.id(), 1);
+        Row row = awaitRow(v1.id(), 3);
+        assertEquals("SHIPPED", row.getString("status"));
+        double ignored = registry.counter("projector.events.ignored", "reason", "duplicate-or-stale").count()
+                - ignoredBefore;
+        assertTrue(ignored >= 2, "duplicate and stale events are counted as ignored, got " + ignored);
+    }
+
+    @Test
+    void eventInAMonthWithoutPartitionCreatesItInsteadOfFailing() throws Exception {
+        Instant longAgo = Instant.parse("2019-03-15T10:00:00Z").plusMillis((long) (Math.random() * 1000));
+        OrderState old = order(longAgo, OrderStatus.DELIVERED, 4);
+        publish(OrderEventType.OrderDelivered, old);
+        Row row = awaitRow(old.id(), 4);
+        assertEquals("order_view_p201903", row.getString("partition"));
+    }
+
+    @Test
+    void poisonRecordGoesToTheDeadLetterTopicWithItsReason() {
+        String key = UUID.randomUUID().toString();
+        try (KafkaConsumer<String, String> dlq = tail(Topics.ORDER_EVENTS_DLQ)) {
+            producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS, key, "{not json"));
+            AtomicReference<ConsumerRecord<String, String>> found = new AtomicReference<>();
+            Awaitility.await().atMost(DEADLINE).until(() -> {
+                for (ConsumerRecord<String, String> r : dlq.poll(Duration.ofMillis(200))) {
+                    if (key.equals(r.key())) {
+                        found.set(r);
+                    }
+                }
+                return found.get() != null;
+            });
+            String reason = new String(found.get().headers().lastHeader("dlq-reason").value(), StandardCharsets.UTF_8);
+            assertTrue(reason.startsWith("undecodable"), reason);
+        }
+        // ...and the partition keeps flowing after it.
+        OrderState after = order(Instant.now(), OrderStatus.PENDING, 1);
+        try {
+            publish(OrderEventType.OrderCreated, after);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        awaitRow(after.id(), 1);
+    }
+
+    private Row awaitRow(UUID id, long version) {
+        AtomicReference<Row> row = new AtomicReference<>();
+        Awaitility.await().atMost(DEADLINE).until(() -> {
+            var rows = db.preparedQuery("""
+                    SELECT status, version, customer_name, total_cents, item_count, items::text AS items,
+                           tableoid::regclass::text AS partition
+                      FROM order_view WHERE id = $1""").execute(Tuple.of(id))
+                    .await().atMost(Duration.ofSeconds(5));
+            if (rows.size() == 1 && rows.iterator().next().getLong("version") == version) {
+                row.set(rows.iterator().next());
+            }
+            return row.get() != null;
+        });
+        return row.get();
+    }
+
+    private int publish(OrderEventType type, OrderState state) throws Exception {
+        return publish(type, state, null);
+    }
+
+    /** Sends and waits for the broker's ack; returns the Kafka partition the record landed on. */
+    private int publish(OrderEventType type, OrderState state, Integer partition) throws Exception {
+        OrderEvent event = OrderEvent.of(type, state, state.updatedAt());
+        return producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS, partition, state.id().toString(),
+                json.writeValueAsString(event))).get().partition();
+    }
+
+    private KafkaConsumer<String, String> tail(String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.deserializer", StringDeserializer.class.getName());
+        p.put("value.deserializer", StringDeserializer.class.getName());
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p);
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        return consumer;
+    }
+
+    static OrderState order(Instant createdAt, OrderStatus status, long version) {
+        Instant t = createdAt.truncatedTo(ChronoUnit.MILLIS);
+        return new OrderState(OrderIds.newId(t), UUID.fromString("c0000000-0000-4000-8000-000000000001"),
+                "Ada Lovelace", "ada@example.com", status, version, t, t.plusSeconds(version - 1), "EUR", 3 * 1250,
+                List.of(new OrderState.OrderLine(UUID.randomUUID(), "Widget", 3, 1250)));
+    }
+
+    static OrderState withStatus(OrderState s, OrderStatus status, long version) {
+        return new OrderState(s.id(), s.customerId(), s.customerName(), s.customerEmail(), status, version,
+                s.createdAt(), s.createdAt().plusSeconds(version), s.currency(), s.totalCents(), s.items());
+    }
+}
