@@ -1,0 +1,171 @@
+package dev.orders.query.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.orders.query.ReadModelFixture;
+import dev.orders.query.ReadSchema;
+import dev.orders.query.Tokens;
+import io.quarkus.reactive.datasource.ReactiveDataSource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+
+@QuarkusTest
+@QuarkusTestResource(ReadSchema.class)
+class OrderQueryResourceTest {
+    @Inject
+    @ReactiveDataSource("primary")
+    Pool primary;
+    @Inject
+    Pool replica;
+    @Inject
+    RedisDataSource redis;
+
+    private ReadModelFixture fixture;
+    private final UUID customer = UUID.randomUUID();
+
+    @BeforeEach
+    void fixture() {
+        fixture = new ReadModelFixture(primary, replica);
+    }
+
+    @Test
+    void ownerReadsOrderFromReplicaWithCustomerFieldsEtagAnd304() {
+        UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
+        fixture.awaitOnReplica(id);
+
+        given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
+                .then().statusCode(200)
+                .header("ETag", "\"1\"")
+                .header("RateLimit-Limit", notNullValue())
+                .header("RateLimit-Remaining", notNullValue())
+                .header("RateLimit-Reset", notNullValue())
+                .header("X-RateLimit-Limit", notNullValue())
+                .body("id", equalTo(id.toString()))
+                .body("customerId", equalTo(customer.toString()))
+                .body("customerName", equalTo("Test Customer"))
+                .body("customerEmail", equalTo("test@example.com"))
+                .body("status", equalTo("PENDING"))
+                .body("version", equalTo(1))
+                .body("totalCents", equalTo(2500))
+                .body("items", hasSize(1))
+                .body("items[0].name", equalTo("Widget"));
+
+        given().header("Authorization", Tokens.customer(customer)).header("If-None-Match", "\"1\"")
+                .get("/orders/{id}", id)
+                .then().statusCode(304);
+
+        assertNotNull(redis.value(String.class).get("orders:v1:order:" + id), "cache-aside stored the order");
+    }
+
+    @Test
+    void anotherCustomersOrderIs404ButOpsSeeIt() {
+        UUID id = fixture.insertOrder(customer, Instant.now(), "PAID", 2);
+        fixture.awaitOnReplica(id);
+        given().header("Authorization", Tokens.customer(UUID.randomUUID())).get("/orders/{id}", id)
+                .then().statusCode(404).contentType("application/problem+json")
+                .body("type", equalTo("urn:orders:problem:not-found"))
+                .header("RateLimit-Limit", notNullValue());
+        given().header("Authorization", Tokens.ops()).get("/orders/{id}", id)
+                .then().statusCode(200).body("status", equalTo("PAID"));
+    }
+
+    @Test
+    void badAndUnknownIds() {
+        given().header("Authorization", Tokens.customer(customer)).get("/orders/not-a-uuid")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("UUID"));
+        given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", UUID.randomUUID())
+                .then().statusCode(404);
+        given().get("/orders/{id}", UUID.randomUUID())
+                .then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
+    void pagesNewestFirstByOpaqueCursorWithNextLink() {
+        List<UUID> ids = new ArrayList<>();
+        Instant base = Instant.now().minusSeconds(60);
+        for (int i = 0; i < 5; i++) {
+            ids.add(fixture.insertOrder(customer, base.plusSeconds(i), "PENDING", 1));
+        }
+        // Two orders at the same instant: the id breaks the tie, so neither is skipped or repeated.
+        ids.add(fixture.insertOrder(customer, base.plusSeconds(2), "PENDING", 1));
+        ids.forEach(fixture::awaitOnReplica);
+
+        List<String> walked = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            var req = given().header("Authorization", Tokens.customer(customer)).queryParam("limit", 2);
+            if (cursor != null) {
+                req.queryParam("cursor", cursor);
+            }
+            Response res = req.get("/orders");
+            res.then().statusCode(200);
+            JsonPath page = res.jsonPath();
+            walked.addAll(page.getList("orders.id", String.class));
+            cursor = page.getString("nextCursor");
+            if (cursor != null) {
+                assertTrue(res.header("Link").contains("rel=\"next\""), res.header("Link"));
+            }
+            pages++;
+        } while (cursor != null);
+
+        assertEquals(3, pages);
+        assertEquals(6, walked.size());
+        assertEquals(6, walked.stream().distinct().count(), "no duplicates");
+        List<String> expected = given().header("Authorization", Tokens.customer(customer)).queryParam("limit", 100)
+                .get("/orders").then().statusCode(200).body("nextCursor", nullValue())
+                .extract().jsonPath().getList("orders.id", String.class);
+        assertEquals(expected, walked);
+        List<String> createdAt = given().header("Authorization", Tokens.customer(customer)).queryParam("limit", 100)
+                .get("/orders").jsonPath().getList("orders.createdAt", String.class);
+        for (int i = 1; i < createdAt.size(); i++) {
+            assertTrue(Instant.parse(createdAt.get(i - 1)).compareTo(Instant.parse(createdAt.get(i))) >= 0,
+                    "newest first");
+        }
+    }
+
+    @Test
+    void tamperedForeignAndGarbageCursorsAre400() {
+        for (int i = 0; i < 3; i++) {
+            fixture.awaitOnReplica(fixture.insertOrder(customer, Instant.now().minusSeconds(i), "PENDING", 1));
+        }
+        String cursor = given().header("Authorization", Tokens.customer(customer)).queryParam("limit", 1)
+                .get("/orders").then().statusCode(200).extract().jsonPath().getString("nextCursor");
+        assertNotNull(cursor);
+
+        char[] chars = cursor.toCharArray();
+        chars[5] = chars[5] == 'A' ? 'B' : 'A';
+        for (String bad : List.of(new String(chars), "garbage!", "AAAA")) {
+            given().header("Authorization", Tokens.customer(customer)).queryParam("cursor", bad).get("/orders")
+                    .then().statusCode(400).contentType("application/problem+json")
+                    .body("type", equalTo("urn:orders:problem:validation"));
+        }
+        // A genuine cursor, but issued for another customer's list.
+        given().header("Authorization", Tokens.customer(UUID.randomUUID())).queryParam("cursor", cursor)
+                .get("/orders").then().statusCode(400);
+        given().header("Authorization", Tokens.customer(customer)).queryParam("limit", 101).get("/orders")
+                .then().statusCode(400);
+    }
+}
