@@ -49,6 +49,9 @@ STATE_MARKER="$STATE_DIR/.orders-local-state" # lets `down --purge` prove the fo
 : "${ORDERS_SERVICE_JAVA_OPTS:=-Xms64m -Xmx512m}"
 
 : "${ORDERS_PG_MAJOR:=15}"
+# Exported so the services (their application.properties read these names) and the tests agree with the stack.
+export WRITE_PG_PORT READ_PG_PORT REPLICA_PG_PORT PGBOUNCER_PORT REDIS_PORT KAFKA_PORT \
+  COMMAND_PORT QUERY_PORT PROJECTOR_PORT ORDERS_DB_USER ORDERS_DB_PASSWORD
 PG_BIN="${ORDERS_PG_BIN:-/usr/lib/postgresql/$ORDERS_PG_MAJOR/bin}"
 PG_SHARE="/usr/share/postgresql/$ORDERS_PG_MAJOR"
 
