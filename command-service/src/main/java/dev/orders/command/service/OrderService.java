@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import dev.orders.command.Customer;
 import dev.orders.command.Order;
+import dev.orders.command.OrderAction;
 import dev.orders.command.OrderItem;
 import dev.orders.command.Product;
 import dev.orders.http.problem.ProblemException;
@@ -26,7 +27,6 @@ import dev.orders.events.OrderStatus;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.Response;
 
 /** Order use cases. Each runs in one transaction that also writes the outbox row announcing it. */
 @ApplicationScoped
@@ -48,8 +48,12 @@ public class OrderService {
      * Creates a PENDING order at version 1 with its items and an {@code OrderCreated} outbox row, atomically.
      * Lines naming the same product are merged. Prices and names are taken from the catalogue now.
      */
+    /** Who acts: a customer (its id) or an operator ({@code ops}, any order). */
+    public record Actor(UUID customerId, boolean ops) {
+    }
+
     @WithTransaction
-    public Uni<Order> create(UUID customerId, CreateOrderRequest request) {
+    public Uni<Order> create(UUID customerId, CreateOrderRequest request, Function<Order, Uni<Void>> beforeCommit) {
         Map<UUID, Integer> quantities = new LinkedHashMap<>();
         for (CreateOrderRequest.Item item : request.items()) {
             quantities.merge(item.productId(), item.quantity(), Integer::sum);
@@ -64,7 +68,43 @@ public class OrderService {
                 .onItem().ifNull().failWith(() -> ProblemException.forbidden(
                         WriteProblems.UNKNOWN_CUSTOMER, "no customer " + customerId + " exists"))
                 .chain(customer -> products.findActiveByIds(quantities.keySet())
-                        .chain(found -> persistNew(customer, quantities, found)));
+                        .chain(found -> persistNew(customer, quantities, found))
+                        .call(order -> beforeCommit.apply(order)));
+    }
+
+    /**
+     * Applies a state-machine action under a row lock. Checks, in order: the order exists and the actor may see it
+     * (404), the actor may take this action (403), {@code expectedVersion} matches (412), the transition is legal from
+     * the current state (409). Then bumps the version and appends the event with the new full state.
+     */
+    @WithTransaction
+    public Uni<Order> transition(Actor actor, UUID orderId, OrderAction action, Long expectedVersion,
+            Function<Order, Uni<Void>> beforeCommit) {
+        return orders.findWithItemsForUpdate(orderId).chain(order -> {
+            if (order == null || !(actor.ops() || order.customerId.equals(actor.customerId()))) {
+                return Uni.createFrom().failure(ProblemException.notFound("no order " + orderId));
+            }
+            if (!actor.ops() && !action.customerMay()) {
+                return Uni.createFrom().failure(ProblemException.forbidden(ProblemType.FORBIDDEN,
+                        "only operators may " + action.name().toLowerCase() + " an order"));
+            }
+            if (expectedVersion != null && expectedVersion != order.version) {
+                return Uni.createFrom().failure(new ProblemException(412, WriteProblems.VERSION_MISMATCH,
+                        "If-Match expects version " + expectedVersion + " but the order is at version "
+                                + order.version));
+            }
+            if (!action.allowedFrom(order.status)) {
+                return Uni.createFrom().failure(new ProblemException(409, WriteProblems.ILLEGAL_TRANSITION,
+                        "cannot " + action.name().toLowerCase() + " an order that is " + order.status));
+            }
+            order.status = action.target();
+            order.version += 1;
+            order.updatedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            return customers.findById(order.customerId)
+                    .chain(customer -> outbox.append(action.event(), order, customer))
+                    .chain(() -> beforeCommit.apply(order))
+                    .replaceWith(order);
+        });
     }
 
     private Uni<Order> persistNew(Customer customer, Map<UUID, Integer> quantities, List<Product> found) {

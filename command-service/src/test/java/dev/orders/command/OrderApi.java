@@ -1,0 +1,30 @@
+package dev.orders.command;
+
+import static io.restassured.RestAssured.given;
+
+import java.util.UUID;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+
+/** Small client for the write API used by the tests. */
+public final class OrderApi {
+    public static final String ONE_KEYBOARD = "{\"items\":[{\"productId\":\"" + Tokens.KEYBOARD + "\",\"quantity\":1}]}";
+
+    private OrderApi() {
+    }
+
+    public static UUID create(UUID customer) {
+        return UUID.fromString(given().header("Authorization", Tokens.customer(customer)).contentType(ContentType.JSON)
+                .body(ONE_KEYBOARD).post("/orders").then().statusCode(201).extract().path("id"));
+    }
+
+    public static Response act(String token, UUID order, String action) {
+        return as(token).post("/orders/{id}/{action}", order, action);
+    }
+
+    public static RequestSpecification as(String token) {
+        return given().header("Authorization", token);
+    }
+}

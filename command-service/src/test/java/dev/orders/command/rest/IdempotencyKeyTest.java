@@ -1,0 +1,127 @@
+package dev.orders.command.rest;
+
+import static dev.orders.command.OrderApi.ONE_KEYBOARD;
+import static dev.orders.command.OrderApi.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+
+import dev.orders.command.Tokens;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+
+/** The Idempotency-Key matrix: sequential and concurrent replay, different body, other principal, failures. */
+@QuarkusTest
+class IdempotencyKeyTest {
+    @Inject
+    Pool db;
+    @TestHTTPResource("/orders")
+    URI orders;
+
+    @Test
+    void sequentialReplayReturnsTheStoredResponseAndCreatesOneOrder() {
+        String key = UUID.randomUUID().toString();
+        var first = post(Tokens.ADA, key, ONE_KEYBOARD).then().statusCode(201).extract();
+        var again = post(Tokens.ADA, key, ONE_KEYBOARD).then().statusCode(201)
+                .header("Idempotent-Replayed", "true").extract();
+        assertEquals(first.body().asString(), again.body().asString());
+        assertEquals(first.header("Location"), again.header("Location"));
+        assertEquals(first.header("ETag"), again.header("ETag"));
+        assertEquals(1, ordersWithKey(first.path("id")));
+    }
+
+    @Test
+    void sameKeyWithDifferentBodyIs422() {
+        String key = UUID.randomUUID().toString();
+        post(Tokens.ADA, key, ONE_KEYBOARD).then().statusCode(201);
+        post(Tokens.ADA, key, "{\"items\":[{\"productId\":\"" + Tokens.MOUSE + "\",\"quantity\":1}]}")
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("type", equalTo("urn:orders:problem:idempotency-key-reused"));
+    }
+
+    @Test
+    void keysAreScopedPerPrincipal() {
+        String key = UUID.randomUUID().toString();
+        String ada = post(Tokens.ADA, key, ONE_KEYBOARD).then().statusCode(201).extract().path("id");
+        String grace = post(Tokens.GRACE, key, ONE_KEYBOARD).then().statusCode(201)
+                .header("Idempotent-Replayed", (String) null).extract().path("id");
+        assertTrue(!ada.equals(grace), "independent orders");
+    }
+
+    @Test
+    void concurrentReplaysCreateExactlyOneOrderAndNeverFail() throws Exception {
+        String key = UUID.randomUUID().toString();
+        String token = Tokens.customer(Tokens.ADA);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            calls.add(http.sendAsync(HttpRequest.newBuilder(orders).timeout(Duration.ofSeconds(20))
+                    .header("Authorization", token).header("Content-Type", "application/json")
+                    .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get();
+        List<Integer> statuses = calls.stream().map(c -> c.join().statusCode()).toList();
+        assertTrue(statuses.stream().allMatch(s -> s == 201 || s == 409), "only 201 or 409, got " + statuses);
+        assertTrue(statuses.contains(201), "one of them created the order: " + statuses);
+        long created = db.preparedQuery("""
+                SELECT count(*) FROM idempotency_keys k JOIN orders o
+                    ON o.id = (k.response_body::jsonb->>'id')::uuid
+                 WHERE k.idem_key = $1""").execute(Tuple.of(key)).await().atMost(Duration.ofSeconds(5))
+                .iterator().next().getLong(0);
+        assertEquals(1, created);
+        // Every 201 is the same order.
+        assertEquals(1, calls.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 201)
+                .map(HttpResponse::body).distinct().count());
+    }
+
+    @Test
+    void aFailedRequestStoresNothingSoTheKeyCanBeRetried() {
+        String key = UUID.randomUUID().toString();
+        post(Tokens.ADA, key, "{\"items\":[{\"productId\":\"" + UUID.randomUUID() + "\",\"quantity\":1}]}")
+                .then().statusCode(422).body("type", equalTo("urn:orders:problem:unknown-product"));
+        post(Tokens.ADA, key, ONE_KEYBOARD).then().statusCode(201).header("Idempotent-Replayed", (String) null);
+    }
+
+    @Test
+    void tooLongKeyIs400() {
+        post(Tokens.ADA, "k".repeat(256), ONE_KEYBOARD).then().statusCode(400);
+    }
+
+    @Test
+    void transitionReplayReturnsTheFirstResultInsteadOf409() {
+        UUID id = dev.orders.command.OrderApi.create(Tokens.ADA);
+        String key = UUID.randomUUID().toString();
+        as(Tokens.customer(Tokens.ADA)).header("Idempotency-Key", key).post("/orders/{id}/pay", id)
+                .then().statusCode(200).body("version", equalTo(2));
+        as(Tokens.customer(Tokens.ADA)).header("Idempotency-Key", key).post("/orders/{id}/pay", id)
+                .then().statusCode(200).header("Idempotent-Replayed", "true").body("version", equalTo(2));
+        as(Tokens.customer(Tokens.ADA)).post("/orders/{id}/pay", id).then().statusCode(409);
+    }
+
+    private io.restassured.response.Response post(UUID customer, String key, String body) {
+        return as(Tokens.customer(customer)).header("Idempotency-Key", key).contentType(ContentType.JSON).body(body)
+                .post("/orders");
+    }
+
+    private long ordersWithKey(String orderId) {
+        return db.preparedQuery("SELECT count(*) FROM orders WHERE id = $1").execute(Tuple.of(UUID.fromString(orderId)))
+                .await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+    }
+}
