@@ -50,7 +50,7 @@ public class OutboxRelay {
     private final Pool pool;
     private final MutinyEmitter<String> emitter;
     private final int batchSize;
-    private final boolean enabled;
+    private volatile boolean enabled;
     private final AtomicBoolean draining = new AtomicBoolean();
     /** The emitter is connected only once reactive messaging has started; relaying waits for that. */
     private volatile boolean started;
@@ -67,6 +67,17 @@ public class OutboxRelay {
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 100) StartupEvent event) {
         started = true;
+        nudge();
+    }
+
+    /** Stops relaying (rows keep accumulating in the outbox); used by operators and crash-safety tests. */
+    public void pause() {
+        enabled = false;
+    }
+
+    public void resume() {
+        enabled = true;
+        nudge();
     }
 
     /** Ask for a drain soon; cheap and safe to call after every commit. */

@@ -8,23 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Properties;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.orders.command.KafkaTail;
 import dev.orders.command.Tokens;
 import dev.orders.events.OrderEvent;
 import dev.orders.events.OrderIds;
-import dev.orders.events.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -43,7 +38,7 @@ class CreateOrderTest {
 
     @Test
     void createsOrderWithItemsAndOutboxRowAtomicallyAndPublishesItKeyedByOrderId() throws Exception {
-        try (KafkaConsumer<String, String> consumer = tailOfOrderEvents()) {
+        try (KafkaTail tail = new KafkaTail(bootstrap)) {
             String location = given().header("Authorization", Tokens.customer(Tokens.ADA))
                     .contentType(ContentType.JSON)
                     .body("""
@@ -78,7 +73,7 @@ class CreateOrderTest {
             assertEquals(OrderIds.timestampOf(id), row.getOffsetDateTime("created_at").toInstant(),
                     "createdAt is the id's timestamp, so the read side can prune partitions by id");
 
-            ConsumerRecord<String, String> published = awaitRecord(consumer, id.toString(), Duration.ofSeconds(15));
+            ConsumerRecord<String, String> published = tail.await(id.toString(), Duration.ofSeconds(15));
             OrderEvent event = json.readValue(published.value(), OrderEvent.class);
             assertEquals("OrderCreated", event.type().name());
             assertEquals(1, event.aggregateVersion());
@@ -111,33 +106,5 @@ class CreateOrderTest {
     private long orderCount(UUID customer) {
         return db.preparedQuery("SELECT count(*) FROM orders WHERE customer_id = $1").execute(Tuple.of(customer))
                 .await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
-    }
-
-    private KafkaConsumer<String, String> tailOfOrderEvents() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("key.deserializer", StringDeserializer.class.getName());
-        p.put("value.deserializer", StringDeserializer.class.getName());
-        p.put("enable.auto.commit", "false");
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p);
-        var partitions = consumer.partitionsFor(Topics.ORDER_EVENTS, Duration.ofSeconds(10)).stream()
-                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position); // resolve the end offsets now, before the order is created
-        return consumer;
-    }
-
-    static ConsumerRecord<String, String> awaitRecord(KafkaConsumer<String, String> consumer, String key,
-            Duration deadline) {
-        Instant until = Instant.now().plus(deadline);
-        while (Instant.now().isBefore(until)) {
-            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                if (key.equals(r.key())) {
-                    return r;
-                }
-            }
-        }
-        throw new AssertionError("no record with key " + key + " on " + Topics.ORDER_EVENTS + " within " + deadline);
     }
 }

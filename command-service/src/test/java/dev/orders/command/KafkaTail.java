@@ -1,0 +1,61 @@
+package dev.orders.command;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Properties;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import dev.orders.events.Topics;
+
+/** Reads orders.events.v1 from its current end: what gets published after the tail was opened. */
+public final class KafkaTail implements AutoCloseable {
+    private final KafkaConsumer<String, String> consumer;
+
+    public KafkaTail(String bootstrap) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.deserializer", StringDeserializer.class.getName());
+        p.put("value.deserializer", StringDeserializer.class.getName());
+        p.put("enable.auto.commit", "false");
+        consumer = new KafkaConsumer<>(p);
+        var partitions = consumer.partitionsFor(Topics.ORDER_EVENTS, Duration.ofSeconds(10)).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position); // resolve the end offsets now
+    }
+
+    /** The first record with {@code key} published after the tail opened, or an AssertionError at the deadline. */
+    public ConsumerRecord<String, String> await(String key, Duration deadline) {
+        Instant until = Instant.now().plus(deadline);
+        while (Instant.now().isBefore(until)) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                if (key.equals(r.key())) {
+                    return r;
+                }
+            }
+        }
+        throw new AssertionError("no record with key " + key + " within " + deadline);
+    }
+
+    /** Keys seen until all {@code keys} arrived (or the deadline passed); returns the ones seen. */
+    public Set<String> awaitAll(Set<String> keys, Duration deadline) {
+        Set<String> seen = new HashSet<>();
+        Instant until = Instant.now().plus(deadline);
+        while (!seen.containsAll(keys) && Instant.now().isBefore(until)) {
+            consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.key()));
+        }
+        return seen;
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}

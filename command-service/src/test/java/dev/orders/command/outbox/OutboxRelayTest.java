@@ -1,0 +1,99 @@
+package dev.orders.command.outbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.orders.command.KafkaTail;
+import dev.orders.command.OrderApi;
+import dev.orders.command.Tokens;
+import dev.orders.command.rest.CreateOrderRequest;
+import dev.orders.command.service.OrderService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+
+/** Crash safety of the outbox: nothing is lost while the relay is down, nothing leaks from a rolled-back write. */
+@QuarkusTest
+class OutboxRelayTest {
+    @Inject
+    OutboxRelay relay;
+    @Inject
+    OutboxMaintenance maintenance;
+    @Inject
+    OrderService orders;
+    @Inject
+    Pool db;
+    @Inject
+    MeterRegistry registry;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @AfterEach
+    void resume() {
+        relay.resume();
+    }
+
+    @Test
+    void ordersCommittedWhileTheRelayIsStoppedArePublishedWhenItRestarts() throws Throwable {
+        try (KafkaTail tail = new KafkaTail(bootstrap)) {
+            relay.pause();
+            Set<String> ids = new HashSet<>();
+            for (int i = 0; i < 5; i++) {
+                ids.add(OrderApi.create(Tokens.ADA).toString());
+            }
+            assertEquals(5, unpublished(ids), "accepted and committed, not yet relayed");
+            VertxContextSupport.subscribeAndAwait(() -> maintenance.measure());
+            assertTrue(registry.get("outbox.backlog").gauge().value() >= 5, "backlog gauge counts them");
+            assertTrue(tail.awaitAll(ids, Duration.ofMillis(1500)).stream().noneMatch(ids::contains),
+                    "nothing published while the relay is stopped");
+
+            relay.resume();
+            assertEquals(ids, intersect(tail.awaitAll(ids, Duration.ofSeconds(20)), ids), "all published after restart");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> unpublished(ids) == 0);
+        }
+    }
+
+    @Test
+    void aTransactionRolledBackAfterItsOutboxInsertLeavesNoEvent() {
+        long outboxBefore = count("SELECT count(*) FROM outbox");
+        long ordersBefore = count("SELECT count(*) FROM orders");
+        var request = new CreateOrderRequest(List.of(new CreateOrderRequest.Item(Tokens.KEYBOARD, 1)));
+        // beforeCommit runs after the order and its outbox row were written, inside the same transaction.
+        assertThrows(IllegalStateException.class, () -> VertxContextSupport.subscribeAndAwait(
+                () -> orders.create(Tokens.ADA, request,
+                        order -> Uni.createFrom().failure(new IllegalStateException("fail before commit")))));
+        assertEquals(outboxBefore, count("SELECT count(*) FROM outbox"));
+        assertEquals(ordersBefore, count("SELECT count(*) FROM orders"));
+    }
+
+    private long unpublished(Set<String> ids) {
+        return db.preparedQuery("SELECT count(*) FROM outbox WHERE published_at IS NULL AND aggregateid = ANY($1)")
+                .execute(Tuple.of(ids.toArray(String[]::new))).await().atMost(Duration.ofSeconds(5))
+                .iterator().next().getLong(0);
+    }
+
+    private long count(String sql) {
+        return db.query(sql).execute().await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+    }
+
+    private static Set<String> intersect(Set<String> a, Set<String> b) {
+        Set<String> r = new HashSet<>(a);
+        r.retainAll(b);
+        return r;
+    }
+}
