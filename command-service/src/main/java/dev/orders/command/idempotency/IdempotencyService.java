@@ -49,7 +49,7 @@ public class IdempotencyService {
     };
 
     // Takes the key when it is new, expired, or abandoned (IN_FLIGHT past the lock timeout, e.g. after a crash).
-    private static final String CLAIM = """
+    public static final String CLAIM = """
             INSERT INTO idempotency_keys (principal, idem_key, request_hash, state, locked_at, expires_at)
             VALUES ($1, $2, $3, 'IN_FLIGHT', now(), now() + $4::bigint * interval '1 second')
             ON CONFLICT (principal, idem_key) DO UPDATE
@@ -60,10 +60,10 @@ public class IdempotencyService {
                 OR (idempotency_keys.state = 'IN_FLIGHT' AND idempotency_keys.locked_at < now() - $5::bigint * interval '1 second'
                     AND idempotency_keys.request_hash = EXCLUDED.request_hash)
             RETURNING 1""";
-    private static final String EXISTING = """
+    public static final String EXISTING = """
             SELECT request_hash, state, response_status, response_body, response_headers AS headers
               FROM idempotency_keys WHERE principal = $1 AND idem_key = $2""";
-    private static final String RELEASE = """
+    public static final String RELEASE = """
             DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2 AND state = 'IN_FLIGHT'""";
     private static final String COMPLETE = """
             UPDATE idempotency_keys

@@ -23,11 +23,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class OutboxMaintenance {
     private static final Logger LOG = Logger.getLogger(OutboxMaintenance.class);
     // Both served by the partial index on unpublished rows.
-    private static final String BACKLOG = """
+    public static final String BACKLOG = """
             SELECT count(*) AS backlog,
                    coalesce(extract(epoch FROM now() - min(occurred_at)), 0) AS oldest_seconds
               FROM outbox WHERE published_at IS NULL""";
-    private static final String PURGE = """
+    public static final String PURGE = """
             DELETE FROM outbox WHERE id IN (
                 SELECT id FROM outbox
                  WHERE published_at IS NOT NULL AND published_at < now() - $1::bigint * interval '1 second'

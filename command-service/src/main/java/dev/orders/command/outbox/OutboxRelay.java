@@ -38,14 +38,14 @@ import jakarta.interceptor.Interceptor;
 @ApplicationScoped
 public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-    private static final String CLAIM_BATCH = """
+    public static final String CLAIM_BATCH = """
             SELECT id, aggregateid, type, schemaversion, payload::text AS payload
               FROM outbox
              WHERE published_at IS NULL
              ORDER BY seq
              LIMIT $1
                FOR UPDATE SKIP LOCKED""";
-    private static final String MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1)";
+    public static final String MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1)";
 
     private final Pool pool;
     private final MutinyEmitter<String> emitter;
