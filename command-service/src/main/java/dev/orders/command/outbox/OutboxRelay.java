@@ -12,6 +12,8 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -54,15 +56,17 @@ public class OutboxRelay {
     private final AtomicBoolean draining = new AtomicBoolean();
     /** The emitter is connected only once reactive messaging has started; relaying waits for that. */
     private volatile boolean started;
+    private final Counter relayed;
     private volatile boolean wakeAgain;
 
-    public OutboxRelay(Pool pool, @Channel("order-events") MutinyEmitter<String> emitter,
+    public OutboxRelay(Pool pool, @Channel("order-events") MutinyEmitter<String> emitter, MeterRegistry registry,
             @ConfigProperty(name = "orders.outbox.batch-size", defaultValue = "200") int batchSize,
             @ConfigProperty(name = "orders.outbox.relay-enabled", defaultValue = "true") boolean enabled) {
         this.pool = pool;
         this.emitter = emitter;
         this.batchSize = batchSize;
         this.enabled = enabled;
+        this.relayed = registry.counter("outbox.relayed");
     }
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 100) StartupEvent event) {
@@ -112,6 +116,7 @@ public class OutboxRelay {
 
     private Uni<Integer> relayUntilEmpty(int soFar) {
         return pool.withTransaction(this::relayOneBatch)
+                .invoke(n -> relayed.increment(n)) // counted once the mark committed
                 .chain(n -> n == batchSize ? relayUntilEmpty(soFar + n) : Uni.createFrom().item(soFar + n));
     }
 

@@ -1,0 +1,92 @@
+package dev.orders.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+
+/** The running local stack as the end-to-end tests see it: scripts, pid files, databases, HTTP. */
+final class Stack {
+    static final Path REPO = Path.of(System.getProperty("orders.repo", "../..")).toAbsolutePath().normalize();
+    static final Path STATE = Path.of(env("ORDERS_STATE_DIR", REPO.resolve(".local").toString()));
+    static final String WRITE_API = env("ORDERS_WRITE_API", "http://127.0.0.1:" + env("COMMAND_PORT", "8081"));
+    static final String READ_API = env("ORDERS_READ_API", "http://127.0.0.1:" + env("QUERY_PORT", "8082"));
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Stack() {
+    }
+
+    static String env(String name, String fallback) {
+        return System.getenv().getOrDefault(name, fallback);
+    }
+
+    /** Runs a deploy/local script and fails on a non-zero exit; returns its stdout. */
+    static String script(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
+        String[] cmd = args.clone();
+        cmd[0] = REPO.resolve(args[0]).toString();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().putAll(extraEnv);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", args) + " failed:\n" + out);
+        }
+        return out;
+    }
+
+    static String token(String subject) throws IOException, InterruptedException {
+        return "Bearer " + script(Map.of(), "deploy/local/token", subject).trim();
+    }
+
+    static long pidOf(String service) throws IOException {
+        return Long.parseLong(Files.readString(STATE.resolve("run/" + service + ".pid")).trim());
+    }
+
+    /** Kills a service's process (SIGKILL when {@code hard}) and waits until it is gone. */
+    static void kill(String service, boolean hard) throws IOException {
+        ProcessHandle p = ProcessHandle.of(pidOf(service)).orElseThrow();
+        if (hard) {
+            p.destroyForcibly();
+        } else {
+            p.destroy();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !p.isAlive());
+    }
+
+    static Connection writeDb() throws SQLException {
+        return db(env("WRITE_PG_PORT", "15432"), "orders_write");
+    }
+
+    static Connection replica() throws SQLException {
+        return db(env("REPLICA_PG_PORT", "15434"), "orders_read");
+    }
+
+    private static Connection db(String port, String name) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + name,
+                env("ORDERS_DB_USER", "orders"), env("ORDERS_DB_PASSWORD", "orders"));
+    }
+
+    static HttpResponse<String> post(String url, String token, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+                .header("Authorization", token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static int getStatus(String url, String token) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+                .header("Authorization", token).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+}
