@@ -65,7 +65,7 @@ fi
 PG_SUPERUSER="$PG_OS_USER" # initdb names the superuser after the OS user (peer auth on the socket)
 
 SERVICES=(command-service projector query-service)  # start order; `down` stops in reverse
-KAFKA_TOPICS=("orders.events.v1:6" "orders.events.v1.dlq:1" "orders.cache-invalidations.v1:1")
+KAFKA_TOPICS=("orders.events.v1:6" "orders.events.v1.dlq:1" "catalog.events.v1:3" "orders.cache-invalidations.v1:1")
 
 # ---------------------------------------------------------------------------
 # Output

@@ -19,4 +19,7 @@ public class Customer extends PanacheEntityBase {
     public String email;
     @Column(name = "created_at", insertable = false, updatable = false)
     public Instant createdAt;
+    public long version;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
 }

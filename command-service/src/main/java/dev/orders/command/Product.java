@@ -19,4 +19,7 @@ public class Product extends PanacheEntityBase {
     public long priceCents;
     public String currency;
     public boolean active;
+    public long version;
+    @Column(name = "updated_at")
+    public java.time.Instant updatedAt;
 }

@@ -13,18 +13,22 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.orders.events.Topics;
 
-/** Reads orders.events.v1 from its current end: what gets published after the tail was opened. */
+/** Reads a topic (default orders.events.v1) from its current end: what gets published after the tail was opened. */
 public final class KafkaTail implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
 
     public KafkaTail(String bootstrap) {
+        this(bootstrap, Topics.ORDER_EVENTS);
+    }
+
+    public KafkaTail(String bootstrap, String topic) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("key.deserializer", StringDeserializer.class.getName());
         p.put("value.deserializer", StringDeserializer.class.getName());
         p.put("enable.auto.commit", "false");
         consumer = new KafkaConsumer<>(p);
-        var partitions = consumer.partitionsFor(Topics.ORDER_EVENTS, Duration.ofSeconds(10)).stream()
+        var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);

@@ -12,6 +12,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import dev.orders.events.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -41,7 +42,7 @@ import jakarta.interceptor.Interceptor;
 public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     public static final String CLAIM_BATCH = """
-            SELECT id, aggregateid, type, schemaversion, payload::text AS payload
+            SELECT id, aggregatetype, aggregateid, type, schemaversion, payload::text AS payload
               FROM outbox
              WHERE published_at IS NULL
              ORDER BY seq
@@ -141,6 +142,7 @@ public class OutboxRelay {
     private Uni<Void> send(Row row) {
         String key = row.getString("aggregateid");
         var metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(Topics.forAggregateType(row.getString("aggregatetype")))
                 .withKey(key)
                 .withHeaders(List.of(
                         header("id", row.getUUID("id").toString()),

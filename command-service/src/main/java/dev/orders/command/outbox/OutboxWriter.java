@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orders.command.Customer;
 import dev.orders.command.Order;
 import dev.orders.command.OutboxEvent;
+import dev.orders.events.CatalogEvent;
 import dev.orders.events.OrderEvent;
 import dev.orders.events.OrderEventType;
 import dev.orders.events.OrderState;
@@ -33,6 +34,23 @@ public class OutboxWriter {
         row.aggregateType = OrderEvent.AGGREGATE_TYPE;
         row.aggregateId = event.aggregateId().toString();
         row.type = type.name();
+        row.schemaVersion = event.schemaVersion();
+        row.occurredAt = event.occurredAt();
+        try {
+            row.payload = json.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new IllegalStateException("cannot serialise event " + event.eventId(), e));
+        }
+        return row.persist().replaceWith(event);
+    }
+
+    /** Appends a customer or product change (topic catalog.events.v1) in the caller's transaction. */
+    public Uni<CatalogEvent> append(CatalogEvent event) {
+        OutboxEvent row = new OutboxEvent();
+        row.id = event.eventId();
+        row.aggregateType = event.aggregateType();
+        row.aggregateId = event.aggregateId().toString();
+        row.type = event.type().name();
         row.schemaVersion = event.schemaVersion();
         row.occurredAt = event.occurredAt();
         try {

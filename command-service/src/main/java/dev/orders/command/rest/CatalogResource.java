@@ -1,38 +1,70 @@
 package dev.orders.command.rest;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import dev.orders.command.Customer;
+import dev.orders.command.Product;
+import dev.orders.command.idempotency.IdempotencyService;
+import dev.orders.command.idempotency.StoredResponse;
+import dev.orders.command.outbox.OutboxRelay;
 import dev.orders.command.service.CatalogService;
 import dev.orders.http.paging.PageLimit;
+import dev.orders.http.problem.ProblemException;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
-/** Reference data: products for every authenticated caller, customers for operators only. */
+/**
+ * Reference data: products for every authenticated caller, customers for operators only; operators create and
+ * change both (each change is announced on catalog.events.v1 through the outbox).
+ */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class CatalogResource {
     private final CatalogService catalog;
+    private final IdempotencyService idempotency;
+    private final OutboxRelay relay;
+    private final JsonWebToken caller;
 
-    public CatalogResource(CatalogService catalog) {
+    public CatalogResource(CatalogService catalog, IdempotencyService idempotency, OutboxRelay relay,
+            JsonWebToken caller) {
         this.catalog = catalog;
+        this.idempotency = idempotency;
+        this.relay = relay;
+        this.caller = caller;
     }
 
     public record ProductView(UUID id, String name, long priceCents, String currency) {
+        static ProductView of(Product p) {
+            return new ProductView(p.id, p.name, p.priceCents, p.currency);
+        }
     }
 
     public record ProductPage(List<ProductView> products, String nextCursor) {
     }
 
     public record CustomerView(UUID id, String name, String email) {
+        static CustomerView of(Customer c) {
+            return new CustomerView(c.id, c.name, c.email);
+        }
     }
 
     public record CustomerPage(List<CustomerView> customers, String nextCursor) {
@@ -45,7 +77,7 @@ public class CatalogResource {
     public Uni<ProductPage> products(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         int n = PageLimit.parse(limit);
         return catalog.products(Paging.after(cursor), n).map(list -> new ProductPage(
-                list.stream().map(p -> new ProductView(p.id, p.name, p.priceCents, p.currency)).toList(),
+                list.stream().map(ProductView::of).toList(),
                 Paging.next(list.isEmpty() ? null : list.get(list.size() - 1).id, list.size(), n)));
     }
 
@@ -56,7 +88,68 @@ public class CatalogResource {
     public Uni<CustomerPage> customers(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         int n = PageLimit.parse(limit);
         return catalog.customers(Paging.after(cursor), n).map(list -> new CustomerPage(
-                list.stream().map(c -> new CustomerView(c.id, c.name, c.email)).toList(),
+                list.stream().map(CustomerView::of).toList(),
                 Paging.next(list.isEmpty() ? null : list.get(list.size() - 1).id, list.size(), n)));
+    }
+
+    @POST
+    @Path("products")
+    @RolesAllowed("ops")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a product (ops)")
+    public Uni<Response> createProduct(@Valid @NotNull CatalogRequests.NewProduct request,
+            @HeaderParam("Idempotency-Key") String key) {
+        return idempotency.run(caller.getSubject(), key, idempotency.fingerprint("POST", "/products", request),
+                claim -> catalog.createProduct(request, p -> claim.complete(created("products", ProductView.of(p), p.id)))
+                        .invoke(relay::nudge)
+                        .map(p -> created("products", ProductView.of(p), p.id)))
+                .map(StoredResponse::toResponse);
+    }
+
+    @PATCH
+    @Path("products/{id}")
+    @RolesAllowed("ops")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Rename, reprice or (de)activate a product (ops); orders keep the name and price they had")
+    public Uni<ProductView> updateProduct(@PathParam("id") String id,
+            @Valid @NotNull CatalogRequests.ProductChange change) {
+        return catalog.updateProduct(uuid(id, "product"), change).invoke(relay::nudge).map(ProductView::of);
+    }
+
+    @POST
+    @Path("customers")
+    @RolesAllowed("ops")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a customer (ops); 409 if the email is taken")
+    public Uni<Response> createCustomer(@Valid @NotNull CatalogRequests.NewCustomer request,
+            @HeaderParam("Idempotency-Key") String key) {
+        return idempotency.run(caller.getSubject(), key, idempotency.fingerprint("POST", "/customers", request),
+                claim -> catalog.createCustomer(request,
+                        c -> claim.complete(created("customers", CustomerView.of(c), c.id)))
+                        .invoke(relay::nudge)
+                        .map(c -> created("customers", CustomerView.of(c), c.id)))
+                .map(StoredResponse::toResponse);
+    }
+
+    @PATCH
+    @Path("customers/{id}")
+    @RolesAllowed("ops")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Rename a customer or change the email (ops); the read model's orders follow")
+    public Uni<CustomerView> updateCustomer(@PathParam("id") String id,
+            @Valid @NotNull CatalogRequests.CustomerChange change) {
+        return catalog.updateCustomer(uuid(id, "customer"), change).invoke(relay::nudge).map(CustomerView::of);
+    }
+
+    private static StoredResponse created(String collection, Object body, UUID id) {
+        return StoredResponse.of(201, body, Map.of("Location", "/" + collection + "/" + id));
+    }
+
+    private static UUID uuid(String raw, String what) {
+        try {
+            return UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest(what + " id must be a UUID, got '" + raw + "'");
+        }
     }
 }

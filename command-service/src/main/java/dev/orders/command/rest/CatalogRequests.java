@@ -1,0 +1,39 @@
+package dev.orders.command.rest;
+
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** Bodies of the operators' reference-data endpoints. PATCH bodies: null means "leave as is". */
+public final class CatalogRequests {
+    static final long MAX_PRICE_CENTS = 100_000_000L;
+
+    private CatalogRequests() {
+    }
+
+    public record NewProduct(
+            @NotBlank @Size(max = 200) String name,
+            @NotNull @Min(0) @Max(MAX_PRICE_CENTS) Long priceCents,
+            @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 code like EUR") String currency) {
+    }
+
+    public record ProductChange(
+            @Size(min = 1, max = 200) String name,
+            @Min(0) @Max(MAX_PRICE_CENTS) Long priceCents,
+            Boolean active) {
+    }
+
+    public record NewCustomer(
+            @NotBlank @Size(max = 200) String name,
+            @NotBlank @Email @Size(max = 320) String email) {
+    }
+
+    public record CustomerChange(
+            @Size(min = 1, max = 200) String name,
+            @Email @Size(min = 3, max = 320) String email) {
+    }
+}

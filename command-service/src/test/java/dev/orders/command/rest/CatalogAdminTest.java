@@ -1,0 +1,88 @@
+package dev.orders.command.rest;
+
+import static dev.orders.command.OrderApi.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.orders.command.KafkaTail;
+import dev.orders.command.Tokens;
+import dev.orders.events.CatalogEvent;
+import dev.orders.events.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+
+/** Operators create and change reference data; every change is an event on catalog.events.v1. */
+@QuarkusTest
+class CatalogAdminTest {
+    @Inject
+    ObjectMapper json;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Test
+    void productCreatedAndRenamedAreAnnouncedWithIncreasingVersions() throws Exception {
+        try (KafkaTail tail = new KafkaTail(bootstrap, Topics.CATALOG_EVENTS)) {
+            String id = as(Tokens.ops()).contentType(ContentType.JSON)
+                    .body("{\"name\":\"Trackball\",\"priceCents\":5900,\"currency\":\"EUR\"}")
+                    .post("/products").then().statusCode(201).body("name", equalTo("Trackball"))
+                    .extract().path("id");
+            CatalogEvent created = json.readValue(tail.await(id, Duration.ofSeconds(15)).value(), CatalogEvent.class);
+            assertEquals("ProductCreated", created.type().name());
+            assertEquals(1, created.aggregateVersion());
+
+            as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"Trackball Pro\"}")
+                    .patch("/products/{id}", id).then().statusCode(200).body("name", equalTo("Trackball Pro"))
+                    .body("priceCents", equalTo(5900));
+            CatalogEvent renamed = json.readValue(tail.await(id, Duration.ofSeconds(15)).value(), CatalogEvent.class);
+            assertEquals("ProductUpdated", renamed.type().name());
+            assertEquals(2, renamed.aggregateVersion());
+            assertEquals("Trackball Pro", renamed.product().name());
+        }
+    }
+
+    @Test
+    void customerRenameIsAnEventAndDuplicateEmailIs409() throws Exception {
+        String email = "u" + UUID.randomUUID() + "@example.com";
+        try (KafkaTail tail = new KafkaTail(bootstrap, Topics.CATALOG_EVENTS)) {
+            String id = as(Tokens.ops()).contentType(ContentType.JSON)
+                    .body("{\"name\":\"Katherine Johnson\",\"email\":\"" + email + "\"}")
+                    .post("/customers").then().statusCode(201).extract().path("id");
+            tail.await(id, Duration.ofSeconds(15));
+            as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"Katherine G. Johnson\"}")
+                    .patch("/customers/{id}", id).then().statusCode(200);
+            CatalogEvent renamed = json.readValue(tail.await(id, Duration.ofSeconds(15)).value(), CatalogEvent.class);
+            assertEquals("CustomerUpdated", renamed.type().name());
+            assertEquals("Katherine G. Johnson", renamed.customer().name());
+            assertEquals(2, renamed.aggregateVersion());
+        }
+        as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"Someone Else\",\"email\":\"" + email + "\"}")
+                .post("/customers").then().statusCode(409).contentType("application/problem+json")
+                .body("type", equalTo("urn:orders:problem:email-taken"));
+    }
+
+    @Test
+    void onlyOpsChangeReferenceDataAndBadInputIs400() {
+        as(Tokens.customer(Tokens.ADA)).contentType(ContentType.JSON)
+                .body("{\"name\":\"X\",\"priceCents\":1,\"currency\":\"EUR\"}").post("/products")
+                .then().statusCode(403);
+        as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"X\",\"priceCents\":-1,\"currency\":\"EUR\"}")
+                .post("/products").then().statusCode(400).body("type", equalTo("urn:orders:problem:validation"));
+        as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"X\",\"priceCents\":1,\"currency\":\"euro\"}")
+                .post("/products").then().statusCode(400);
+        as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"X\",\"email\":\"not-an-email\"}")
+                .post("/customers").then().statusCode(400);
+        as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"\"}")
+                .patch("/customers/{id}", Tokens.ADA).then().statusCode(400);
+        as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"Nobody\"}")
+                .patch("/products/{id}", UUID.randomUUID()).then().statusCode(404);
+    }
+}
