@@ -2,6 +2,7 @@ package dev.orders.projector.consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.orders.events.CatalogEvent;
 import dev.orders.events.OrderEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,10 +18,13 @@ public class EventDecoder {
         this.json = json;
     }
 
-    public sealed interface Result permits Decoded, Poison {
+    public sealed interface Result permits Decoded, DecodedCatalog, Poison {
     }
 
     public record Decoded(OrderEvent event) implements Result {
+    }
+
+    public record DecodedCatalog(CatalogEvent event) implements Result {
     }
 
     public record Poison(String reason) implements Result {
@@ -52,6 +56,30 @@ public class EventDecoder {
             return new Poison("record key " + key + " is not the aggregate id");
         }
         return new Decoded(e);
+    }
+
+    public Result decodeCatalog(String key, String value) {
+        if (value == null) {
+            return new Poison("empty record value");
+        }
+        CatalogEvent e;
+        try {
+            e = json.readValue(value, CatalogEvent.class);
+        } catch (Exception ex) {
+            return new Poison("undecodable: " + ex.getClass().getSimpleName() + ": " + firstLine(ex.getMessage()));
+        }
+        if (e.schemaVersion() != CatalogEvent.SCHEMA_VERSION) {
+            return new Poison("unsupported schemaVersion " + e.schemaVersion());
+        }
+        if (e.type() == null || e.aggregateId() == null || (e.customer() == null) == (e.product() == null)) {
+            return new Poison("catalog event must carry exactly one of customer, product");
+        }
+        var c = e.customer();
+        if (c != null && (c.name() == null || c.email() == null || !e.aggregateId().equals(c.id())
+                || c.version() != e.aggregateVersion())) {
+            return new Poison("customer state disagrees with the envelope or misses fields");
+        }
+        return new DecodedCatalog(e);
     }
 
     private static String firstLine(String s) {

@@ -16,9 +16,13 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import dev.orders.events.CatalogEvent;
 import dev.orders.events.OrderEvent;
+import dev.orders.events.Topics;
+import dev.orders.projector.invalidation.InvalidationPublisher;
 import dev.orders.projector.store.OrderViewStore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
@@ -48,14 +52,19 @@ public class OrderEventConsumer {
     private final Counter ignored;
     private final Counter deadLettered;
     private final Timer applyTimer;
+    private final DistributionSummary batchSize;
+    private final InvalidationPublisher invalidations;
     private final AtomicLong lastEventTimeMillis = new AtomicLong();
 
-    public OrderEventConsumer(OrderViewStore store, EventDecoder decoder,
+    public OrderEventConsumer(OrderViewStore store, EventDecoder decoder, InvalidationPublisher invalidations,
             @Channel("order-events-dlq") MutinyEmitter<String> deadLetters,
             @ConfigProperty(name = "orders.projector.retry-for", defaultValue = "PT2M") Duration retryFor,
             MeterRegistry registry) {
         this.store = store;
         this.decoder = decoder;
+        this.invalidations = invalidations;
+        this.batchSize = DistributionSummary.builder("projector.batch.size").publishPercentiles(0.5, 0.99)
+                .register(registry);
         this.deadLetters = deadLetters;
         this.retryFor = retryFor;
         this.applied = registry.counter("projector.events.applied");
@@ -70,27 +79,35 @@ public class OrderEventConsumer {
     @Incoming("order-events")
     public Uni<Void> consume(ConsumerRecords<String, String> records) {
         List<OrderEvent> events = new ArrayList<>(records.count());
+        List<CatalogEvent> catalog = new ArrayList<>();
         List<Uni<Void>> poison = new ArrayList<>();
         for (ConsumerRecord<String, String> r : records) {
-            switch (decoder.decode(r.key(), r.value())) {
+            var result = Topics.CATALOG_EVENTS.equals(r.topic()) ? decoder.decodeCatalog(r.key(), r.value())
+                    : decoder.decode(r.key(), r.value());
+            switch (result) {
                 case EventDecoder.Decoded d -> events.add(d.event());
+                case EventDecoder.DecodedCatalog d -> catalog.add(d.event());
                 case EventDecoder.Poison p -> poison.add(deadLetter(r, p.reason()));
             }
         }
+        batchSize.record(records.count());
         long start = System.nanoTime();
         Uni<Void> deadLettering = poison.isEmpty() ? Uni.createFrom().voidItem()
                 : Multi.createFrom().iterable(poison).onItem().transformToUniAndConcatenate(u -> u)
                         .collect().last().replaceWithVoid();
         return deadLettering
-                .chain(() -> store.apply(events)
+                .chain(() -> store.apply(events, catalog)
                         .onFailure().invoke(e -> LOG.warnf("applying %d events failed, will retry: %s",
-                                events.size(), e.toString()))
+                                events.size() + catalog.size(), e.toString()))
                         .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
                         .expireIn(retryFor.toMillis()))
-                .invoke(changed -> {
+                .call(changes -> invalidations.publish(changes))
+                .invoke(changes -> {
                     applyTimer.record(Duration.ofNanos(System.nanoTime() - start));
-                    applied.increment(changed);
-                    ignored.increment(events.size() - changed);
+                    int appliedOrders = (int) events.stream().map(OrderEvent::aggregateId).distinct()
+                            .filter(changes.orders()::containsKey).count();
+                    applied.increment(appliedOrders + changes.customers());
+                    ignored.increment(events.size() + catalog.size() - appliedOrders - changes.customers());
                     events.stream().map(OrderEvent::occurredAt).max(Instant::compareTo)
                             .ifPresent(t -> lastEventTimeMillis.set(t.toEpochMilli()));
                 })

@@ -15,44 +15,96 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.orders.events.CatalogEvent;
 import dev.orders.events.OrderEvent;
 import dev.orders.events.OrderState;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Writes order events into the denormalized, date-partitioned {@code order_view} table of the read primary.
+ * Writes events into the read model on the read primary: denormalized, date-partitioned {@code order_view} rows, the
+ * per-customer {@code customer_summary}, and the latest customer names ({@code customer_view}), all in one
+ * transaction per batch.
  *
- * <p>A batch is one multi-row upsert (arrays unnested server-side): one round trip however many events. The
- * {@code WHERE order_view.version < EXCLUDED.version} guard makes it idempotent and order-insensitive: a duplicate or an
- * older version changes nothing, so redelivery after a crash is harmless.
+ * <p>The order rows of a batch are one multi-row upsert (arrays unnested server-side): one round trip however many
+ * events. {@code WHERE order_view.version < EXCLUDED.version} makes it idempotent and order-insensitive: a duplicate or
+ * an older version changes nothing, so redelivery after a crash is harmless. The summary is updated from the same
+ * statement's before/after images, so it inherits that exactness.
  */
 @ApplicationScoped
 public class OrderViewStore {
-    private static final String UPSERT = """
-            INSERT INTO order_view (id, created_at, customer_id, customer_name, customer_email, status, version,
-                                    updated_at, currency, total_cents, item_count, items)
-            SELECT u.id, u.created_at, u.customer_id, u.customer_name, u.customer_email, u.status, u.version,
-                   u.updated_at, u.currency, u.total_cents, u.item_count, u.items::jsonb
-              FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::int8[],
-                          $8::timestamptz[], $9::text[], $10::int8[], $11::int4[], $12::text[])
-                AS u(id, created_at, customer_id, customer_name, customer_email, status, version,
-                     updated_at, currency, total_cents, item_count, items)
-            ON CONFLICT (id, created_at) DO UPDATE
-               SET customer_name  = EXCLUDED.customer_name,
-                   customer_email = EXCLUDED.customer_email,
-                   status         = EXCLUDED.status,
-                   version        = EXCLUDED.version,
-                   updated_at     = EXCLUDED.updated_at,
-                   currency       = EXCLUDED.currency,
-                   total_cents    = EXCLUDED.total_cents,
-                   item_count     = EXCLUDED.item_count,
-                   items          = EXCLUDED.items,
-                   projected_at   = now()
-             WHERE order_view.version < EXCLUDED.version""";
+    static final String UPSERT_ORDERS = """
+            WITH input AS (
+                SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[],
+                                     $7::int8[], $8::timestamptz[], $9::text[], $10::int8[], $11::int4[], $12::text[])
+                    AS u(id, created_at, customer_id, customer_name, customer_email, status, version,
+                         updated_at, currency, total_cents, item_count, items)
+            ), old AS (
+                SELECT v.id, v.status, v.total_cents
+                  FROM order_view v JOIN input i ON v.id = i.id AND v.created_at = i.created_at
+            ), upserted AS (
+                INSERT INTO order_view (id, created_at, customer_id, customer_name, customer_email, status, version,
+                                        updated_at, currency, total_cents, item_count, items)
+                SELECT i.id, i.created_at, i.customer_id, coalesce(c.name, i.customer_name),
+                       coalesce(c.email, i.customer_email), i.status, i.version, i.updated_at, i.currency,
+                       i.total_cents, i.item_count, i.items::jsonb
+                  FROM input i LEFT JOIN customer_view c ON c.customer_id = i.customer_id
+                ON CONFLICT (id, created_at) DO UPDATE
+                   SET customer_name  = EXCLUDED.customer_name,
+                       customer_email = EXCLUDED.customer_email,
+                       status         = EXCLUDED.status,
+                       version        = EXCLUDED.version,
+                       updated_at     = EXCLUDED.updated_at,
+                       currency       = EXCLUDED.currency,
+                       total_cents    = EXCLUDED.total_cents,
+                       item_count     = EXCLUDED.item_count,
+                       items          = EXCLUDED.items,
+                       projected_at   = now()
+                 WHERE order_view.version < EXCLUDED.version
+                RETURNING id, customer_id, created_at, status, total_cents, version
+            ), deltas AS (
+                SELECT u.customer_id,
+                       count(*) FILTER (WHERE o.id IS NULL) AS new_orders,
+                       sum(CASE WHEN u.status <> 'CANCELLED' THEN u.total_cents ELSE 0 END
+                         - CASE WHEN o.id IS NOT NULL AND o.status <> 'CANCELLED' THEN o.total_cents ELSE 0 END)
+                           AS total_delta,
+                       max(u.created_at) AS last_order_at
+                  FROM upserted u LEFT JOIN old o ON o.id = u.id
+                 GROUP BY u.customer_id
+            ), summary AS (
+                INSERT INTO customer_summary AS s (customer_id, order_count, lifetime_total_cents, last_order_at)
+                SELECT customer_id, new_orders, total_delta, last_order_at FROM deltas
+                ON CONFLICT (customer_id) DO UPDATE
+                   SET order_count = s.order_count + EXCLUDED.order_count,
+                       lifetime_total_cents = s.lifetime_total_cents + EXCLUDED.lifetime_total_cents,
+                       last_order_at = greatest(s.last_order_at, EXCLUDED.last_order_at),
+                       updated_at = now()
+                RETURNING 1
+            ) -- data-modifying CTEs always run to completion, referenced or not
+            SELECT id, version FROM upserted""";
+
+    static final String UPSERT_CUSTOMER = """
+            INSERT INTO customer_view (customer_id, name, email, version) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (customer_id) DO UPDATE
+               SET name = EXCLUDED.name, email = EXCLUDED.email, version = EXCLUDED.version
+             WHERE customer_view.version < EXCLUDED.version
+            RETURNING 1""";
+    // Served by the (customer_id, created_at, id) index on every partition.
+    static final String RENAME_IN_ORDERS = """
+            UPDATE order_view SET customer_name = $2, customer_email = $3, projected_at = now()
+             WHERE customer_id = $1 AND (customer_name, customer_email) IS DISTINCT FROM ($2, $3)
+            RETURNING id, version""";
+
+    /** What a batch changed: the order ids (with their new versions) whose read rows are now different. */
+    public record Changes(Map<UUID, Long> orders, int customers) {
+        public int applied() {
+            return orders.size();
+        }
+    }
 
     private final Pool pool;
     private final ObjectMapper json;
@@ -64,13 +116,22 @@ public class OrderViewStore {
         this.json = json;
     }
 
-    /** Applies the events; returns how many rows changed (the rest were duplicates or stale versions). */
-    public Uni<Integer> apply(Collection<OrderEvent> events) {
-        if (events.isEmpty()) {
-            return Uni.createFrom().item(0);
+    /** Applies a batch in one transaction; returns what changed (duplicates and stale versions change nothing). */
+    public Uni<Changes> apply(Collection<OrderEvent> orderEvents, Collection<CatalogEvent> catalogEvents) {
+        if (orderEvents.isEmpty() && catalogEvents.isEmpty()) {
+            return Uni.createFrom().item(new Changes(Map.of(), 0));
         }
-        List<OrderState> rows = newestPerOrder(events);
-        return ensurePartitions(rows).chain(() -> upsert(rows));
+        List<OrderState> rows = newestPerOrder(orderEvents);
+        return ensurePartitions(rows).chain(() -> pool.withTransaction(conn -> {
+            Map<UUID, Long> changed = new LinkedHashMap<>();
+            int[] customers = { 0 };
+            Uni<Void> catalog = Multi.createFrom().iterable(catalogEvents)
+                    .onItem().transformToUniAndConcatenate(e -> applyCatalog(conn, e, changed)
+                            .invoke(applied -> customers[0] += applied ? 1 : 0))
+                    .collect().last().replaceWithVoid();
+            return catalog.chain(() -> upsertOrders(conn, rows, changed))
+                    .map(v -> new Changes(changed, customers[0]));
+        }));
     }
 
     /** One row per order (the highest version): ON CONFLICT cannot touch the same row twice in one statement. */
@@ -97,7 +158,23 @@ public class OrderViewStore {
                 .invoke(() -> knownMonths.add(month));
     }
 
-    private Uni<Integer> upsert(List<OrderState> rows) {
+    /** Customer changes only: product renames do not rewrite orders, which keep the name they were placed with. */
+    private Uni<Boolean> applyCatalog(SqlConnection conn, CatalogEvent e, Map<UUID, Long> changed) {
+        CatalogEvent.CustomerState c = e.customer();
+        if (c == null) {
+            return Uni.createFrom().item(false);
+        }
+        return conn.preparedQuery(UPSERT_CUSTOMER).execute(Tuple.of(c.id(), c.name(), c.email(), c.version()))
+                .chain(rs -> rs.rowCount() == 0 ? Uni.createFrom().item(false)
+                        : conn.preparedQuery(RENAME_IN_ORDERS).execute(Tuple.of(c.id(), c.name(), c.email()))
+                                .invoke(rows -> rows.forEach(r -> changed.put(r.getUUID("id"), r.getLong("version"))))
+                                .replaceWith(true));
+    }
+
+    private Uni<Void> upsertOrders(SqlConnection conn, List<OrderState> rows, Map<UUID, Long> changed) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
         int n = rows.size();
         UUID[] id = new UUID[n];
         OffsetDateTime[] createdAt = new OffsetDateTime[n];
@@ -126,10 +203,11 @@ public class OrderViewStore {
             itemCount[i] = r.items().stream().mapToInt(OrderState.OrderLine::quantity).sum();
             items[i] = toJson(r.items());
         }
-        Tuple params = Tuple.tuple(List.<Object>of(id, createdAt, customerId, customerName, customerEmail, status, version,
-                updatedAt, currency, total, itemCount, items));
-        return pool.withTransaction(conn -> conn.preparedQuery(UPSERT).execute(params))
-                .map(rs -> rs.rowCount());
+        Tuple params = Tuple.tuple(List.<Object>of(id, createdAt, customerId, customerName, customerEmail, status,
+                version, updatedAt, currency, total, itemCount, items));
+        return conn.preparedQuery(UPSERT_ORDERS).execute(params)
+                .invoke(rs -> rs.forEach(r -> changed.put(r.getUUID("id"), r.getLong("version"))))
+                .replaceWithVoid();
     }
 
     private String toJson(List<OrderState.OrderLine> lines) {

@@ -1,0 +1,180 @@
+package dev.orders.projector.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.orders.events.CatalogEvent;
+import dev.orders.events.CatalogEventType;
+import dev.orders.events.OrderEvent;
+import dev.orders.events.OrderEventType;
+import dev.orders.events.OrderIds;
+import dev.orders.events.OrderState;
+import dev.orders.events.OrderStatus;
+import dev.orders.events.Topics;
+import dev.orders.projector.invalidation.InvalidationPublisher;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+
+/** Per-customer summaries, customer renames fanning out to order rows, heartbeat and cache invalidations. */
+@QuarkusTest
+class CustomerProjectionTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @Inject
+    Pool db;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    RedisDataSource redis;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    private KafkaProducer<String, String> producer;
+    private final UUID customer = UUID.randomUUID();
+
+    @BeforeEach
+    void connect() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.serializer", StringSerializer.class.getName());
+        p.put("value.serializer", StringSerializer.class.getName());
+        p.put("acks", "all");
+        producer = new KafkaProducer<>(p);
+    }
+
+    @AfterEach
+    void close() {
+        producer.close();
+    }
+
+    @Test
+    void summaryCountsEachOrderOnceAndTotalsFollowCancellationsWhateverIsRedelivered() throws Exception {
+        OrderState a1 = order(customer, "Name", OrderStatus.PENDING, 1, 1000);
+        OrderState a2 = with(a1, OrderStatus.PAID, 2);
+        OrderState b1 = order(customer, "Name", OrderStatus.PENDING, 1, 500);
+        send(OrderEventType.OrderCreated, a1);
+        send(OrderEventType.OrderPaid, a2);
+        send(OrderEventType.OrderCreated, a1); // duplicate
+        send(OrderEventType.OrderCreated, b1);
+        awaitSummary(2, 1500);
+
+        send(OrderEventType.OrderCancelled, with(b1, OrderStatus.CANCELLED, 2));
+        send(OrderEventType.OrderCancelled, with(b1, OrderStatus.CANCELLED, 2)); // duplicate
+        send(OrderEventType.OrderPaid, a2); // stale redelivery
+        awaitSummary(2, 1000);
+    }
+
+    @Test
+    void renameRewritesTheCustomersOrderRowsAndLaterEventsKeepTheNewName() throws Exception {
+        OrderState o = order(customer, "Old Name", OrderStatus.PENDING, 1, 700);
+        send(OrderEventType.OrderCreated, o);
+        awaitName(o.id(), "Old Name");
+
+        sendCatalog(new CatalogEvent.CustomerState(customer, "New Name", "new@example.com", 2));
+        awaitName(o.id(), "New Name");
+        // A stale rename and an order event built before the rename must not bring the old name back.
+        sendCatalog(new CatalogEvent.CustomerState(customer, "Old Name", "old@example.com", 1));
+        send(OrderEventType.OrderPaid, with(o, OrderStatus.PAID, 2));
+        Awaitility.await().atMost(DEADLINE).until(() -> row(o.id()).getLong("version") == 2);
+        assertEquals("New Name", row(o.id()).getString("customer_name"));
+        assertEquals("new@example.com", row(o.id()).getString("customer_email"));
+    }
+
+    @Test
+    void heartbeatIsFresh() {
+        Awaitility.await().atMost(DEADLINE).until(() -> db
+                .query("SELECT now() - beat_at < interval '3 seconds' AS fresh FROM projector_heartbeat").execute()
+                .await().atMost(Duration.ofSeconds(5)).iterator().next().getBoolean("fresh"));
+    }
+
+    @Test
+    void committedChangesAreAnnouncedWithTheirVersions() throws Exception {
+        BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        var subscriber = redis.pubsub(String.class).subscribe(InvalidationPublisher.CHANNEL, messages::add);
+        try {
+            OrderState o = order(customer, "Name", OrderStatus.PENDING, 1, 100);
+            send(OrderEventType.OrderCreated, o);
+            String expected = "\"" + o.id() + "\":1";
+            long until = System.nanoTime() + DEADLINE.toNanos();
+            boolean seen = false;
+            while (!seen && System.nanoTime() < until) {
+                String m = messages.poll(200, TimeUnit.MILLISECONDS);
+                seen = m != null && m.contains(expected);
+            }
+            assertTrue(seen, "an invalidation naming " + expected);
+        } finally {
+            subscriber.unsubscribe();
+        }
+    }
+
+    private void awaitSummary(long count, long total) {
+        Awaitility.await().atMost(DEADLINE).until(() -> {
+            var rows = db.preparedQuery("SELECT order_count, lifetime_total_cents FROM customer_summary WHERE customer_id = $1")
+                    .execute(Tuple.of(customer)).await().atMost(Duration.ofSeconds(5));
+            if (rows.size() == 0) {
+                return false;
+            }
+            Row r = rows.iterator().next();
+            return r.getLong(0) == count && r.getLong(1) == total;
+        });
+    }
+
+    private void awaitName(UUID id, String name) {
+        Awaitility.await().atMost(DEADLINE).until(() -> {
+            Row r = row(id);
+            return r != null && name.equals(r.getString("customer_name"));
+        });
+    }
+
+    private Row row(UUID id) {
+        var rows = db.preparedQuery("SELECT customer_name, customer_email, version FROM order_view WHERE id = $1")
+                .execute(Tuple.of(id)).await().atMost(Duration.ofSeconds(5));
+        return rows.size() == 0 ? null : rows.iterator().next();
+    }
+
+    private void send(OrderEventType type, OrderState s) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS, s.id().toString(),
+                json.writeValueAsString(OrderEvent.of(type, s, s.updatedAt())))).get();
+    }
+
+    private void sendCatalog(CatalogEvent.CustomerState c) throws Exception {
+        CatalogEvent e = CatalogEvent.of(CatalogEventType.CustomerUpdated, c, Instant.now());
+        producer.send(new ProducerRecord<>(Topics.CATALOG_EVENTS, c.id().toString(), json.writeValueAsString(e))).get();
+    }
+
+    static OrderState order(UUID customer, String name, OrderStatus status, long version, long total) {
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        return new OrderState(OrderIds.newId(t), customer, name, "old@example.com", status, version, t, t, "EUR", total,
+                List.of(new OrderState.OrderLine(UUID.randomUUID(), "Gadget", 1, total)));
+    }
+
+    static OrderState with(OrderState s, OrderStatus status, long version) {
+        return new OrderState(s.id(), s.customerId(), s.customerName(), s.customerEmail(), status, version,
+                s.createdAt(), s.createdAt().plusSeconds(version), s.currency(), s.totalCents(), s.items());
+    }
+}
