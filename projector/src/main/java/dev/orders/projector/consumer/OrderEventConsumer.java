@@ -52,6 +52,7 @@ public class OrderEventConsumer {
     private final Counter ignored;
     private final Counter deadLettered;
     private final Timer applyTimer;
+    private final Timer eventLag;
     private final DistributionSummary batchSize;
     private final InvalidationPublisher invalidations;
     private final AtomicLong lastEventTimeMillis = new AtomicLong();
@@ -72,8 +73,11 @@ public class OrderEventConsumer {
         this.deadLettered = registry.counter("projector.events.dead_lettered");
         this.applyTimer = Timer.builder("projector.batch.apply").publishPercentiles(0.5, 0.95, 0.99)
                 .register(registry);
-        registry.gauge("projector.lag.event_time.seconds", lastEventTimeMillis,
-                t -> t.get() == 0 ? 0 : (System.currentTimeMillis() - t.get()) / 1000.0);
+        // How far behind the newest applied event was when its batch committed (does not grow while idle).
+        registry.gauge("projector.lag.event_time.seconds", lastEventTimeMillis, t -> t.get() / 1000.0);
+        this.eventLag = Timer.builder("projector.event.lag")
+                .description("from the write-side commit (occurredAt) to the read-model commit, per event")
+                .publishPercentiles(0.5, 0.95, 0.99).register(registry);
     }
 
     @Incoming("order-events")
@@ -108,8 +112,10 @@ public class OrderEventConsumer {
                             .filter(changes.orders()::containsKey).count();
                     applied.increment(appliedOrders + changes.customers());
                     ignored.increment(events.size() + catalog.size() - appliedOrders - changes.customers());
+                    long now = System.currentTimeMillis();
+                    events.forEach(e -> eventLag.record(Duration.ofMillis(Math.max(0, now - e.occurredAt().toEpochMilli()))));
                     events.stream().map(OrderEvent::occurredAt).max(Instant::compareTo)
-                            .ifPresent(t -> lastEventTimeMillis.set(t.toEpochMilli()));
+                            .ifPresent(t -> lastEventTimeMillis.set(Math.max(0, now - t.toEpochMilli())));
                 })
                 .replaceWithVoid();
     }
