@@ -26,7 +26,7 @@ public final class ReadModelFixture {
         Instant t = createdAt.truncatedTo(ChronoUnit.MILLIS);
         UUID id = OrderIds.newId(t);
         primary.preparedQuery("SELECT ensure_order_view_partition($1)")
-                .execute(Tuple.of(t.atOffset(ZoneOffset.UTC).toLocalDate())).await().atMost(Duration.ofSeconds(5));
+                .execute(Tuple.of(t.atOffset(ZoneOffset.UTC))).await().atMost(Duration.ofSeconds(5));
         primary.preparedQuery("""
                 INSERT INTO order_view (id, created_at, customer_id, customer_name, customer_email, status, version,
                                         updated_at, currency, total_cents, item_count, items)

@@ -1,5 +1,6 @@
 package dev.orders.projector.store;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -18,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orders.events.CatalogEvent;
 import dev.orders.events.OrderEvent;
 import dev.orders.events.OrderState;
+import dev.orders.projector.partition.PartitionMaintenance;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -108,12 +110,14 @@ public class OrderViewStore {
 
     private final Pool pool;
     private final ObjectMapper json;
-    /** Months whose partition is known to exist; saves a round trip per batch in the common case. */
-    private final Set<LocalDate> knownMonths = ConcurrentHashMap.newKeySet();
+    private final PartitionMaintenance partitions;
+    /** Partitions known to exist (by first day); saves a round trip per batch in the common case. */
+    private final Set<LocalDate> knownBuckets = ConcurrentHashMap.newKeySet();
 
-    public OrderViewStore(Pool pool, ObjectMapper json) {
+    public OrderViewStore(Pool pool, ObjectMapper json, PartitionMaintenance partitions) {
         this.pool = pool;
         this.json = json;
+        this.partitions = partitions;
     }
 
     /** Applies a batch in one transaction; returns what changed (duplicates and stale versions change nothing). */
@@ -121,7 +125,10 @@ public class OrderViewStore {
         if (orderEvents.isEmpty() && catalogEvents.isEmpty()) {
             return Uni.createFrom().item(new Changes(Map.of(), 0));
         }
-        List<OrderState> rows = newestPerOrder(orderEvents);
+        Instant cutoff = partitions.cutoff();
+        // Older than retention: their partition was detached on purpose; do not re-create it.
+        List<OrderState> rows = newestPerOrder(orderEvents).stream()
+                .filter(r -> cutoff == null || !r.createdAt().isBefore(cutoff)).toList();
         return ensurePartitions(rows).chain(() -> pool.withTransaction(conn -> {
             Map<UUID, Long> changed = new LinkedHashMap<>();
             int[] customers = { 0 };
@@ -144,19 +151,25 @@ public class OrderViewStore {
     }
 
     private Uni<Void> ensurePartitions(List<OrderState> rows) {
-        List<LocalDate> missing = rows.stream()
-                .map(r -> r.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().withDayOfMonth(1))
-                .distinct().filter(m -> !knownMonths.contains(m)).toList();
-        return Multi.createFrom().iterable(missing)
-                .onItem().transformToUniAndConcatenate(this::ensurePartition)
+        Map<LocalDate, Instant> missing = new LinkedHashMap<>();
+        for (OrderState r : rows) {
+            LocalDate bucket = partitions.bucketStart(r.createdAt());
+            if (!knownBuckets.contains(bucket)) {
+                missing.putIfAbsent(bucket, r.createdAt());
+            }
+        }
+        return Multi.createFrom().iterable(missing.entrySet())
+                .onItem().transformToUniAndConcatenate(e -> ensurePartition(e.getValue())
+                        .invoke(() -> knownBuckets.add(e.getKey())))
                 .collect().last().replaceWithVoid();
     }
 
-    public Uni<String> ensurePartition(LocalDate month) {
-        return pool.preparedQuery("SELECT ensure_order_view_partition($1)").execute(Tuple.of(month))
-                .map(rs -> rs.iterator().next().getString(0))
-                .invoke(() -> knownMonths.add(month));
+    /** Creates the partition holding {@code at} if it does not exist; returns its name. */
+    public Uni<String> ensurePartition(Instant at) {
+        return pool.preparedQuery("SELECT ensure_order_view_partition($1)").execute(Tuple.of(at.atOffset(ZoneOffset.UTC)))
+                .map(rs -> rs.iterator().next().getString(0));
     }
+
 
     /** Customer changes only: product renames do not rewrite orders, which keep the name they were placed with. */
     private Uni<Boolean> applyCatalog(SqlConnection conn, CatalogEvent e, Map<UUID, Long> changed) {
