@@ -9,9 +9,12 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,6 +42,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class OrderViewStore {
+    // {order_view}, {customer_summary}, {customer_view}: table names, suffixed with _next when rebuilding.
     static final String UPSERT_ORDERS = """
             WITH input AS (
                 SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[],
@@ -47,14 +51,14 @@ public class OrderViewStore {
                          updated_at, currency, total_cents, item_count, items)
             ), old AS (
                 SELECT v.id, v.status, v.total_cents
-                  FROM order_view v JOIN input i ON v.id = i.id AND v.created_at = i.created_at
+                  FROM {order_view} v JOIN input i ON v.id = i.id AND v.created_at = i.created_at
             ), upserted AS (
-                INSERT INTO order_view (id, created_at, customer_id, customer_name, customer_email, status, version,
+                INSERT INTO {order_view} (id, created_at, customer_id, customer_name, customer_email, status, version,
                                         updated_at, currency, total_cents, item_count, items)
                 SELECT i.id, i.created_at, i.customer_id, coalesce(c.name, i.customer_name),
                        coalesce(c.email, i.customer_email), i.status, i.version, i.updated_at, i.currency,
                        i.total_cents, i.item_count, i.items::jsonb
-                  FROM input i LEFT JOIN customer_view c ON c.customer_id = i.customer_id
+                  FROM input i LEFT JOIN {customer_view} c ON c.customer_id = i.customer_id
                 ON CONFLICT (id, created_at) DO UPDATE
                    SET customer_name  = EXCLUDED.customer_name,
                        customer_email = EXCLUDED.customer_email,
@@ -66,7 +70,7 @@ public class OrderViewStore {
                        item_count     = EXCLUDED.item_count,
                        items          = EXCLUDED.items,
                        projected_at   = now()
-                 WHERE order_view.version < EXCLUDED.version
+                 WHERE {order_view}.version < EXCLUDED.version
                 RETURNING id, customer_id, created_at, status, total_cents, version
             ), deltas AS (
                 SELECT u.customer_id,
@@ -78,7 +82,7 @@ public class OrderViewStore {
                   FROM upserted u LEFT JOIN old o ON o.id = u.id
                  GROUP BY u.customer_id
             ), summary AS (
-                INSERT INTO customer_summary AS s (customer_id, order_count, lifetime_total_cents, last_order_at)
+                INSERT INTO {customer_summary} AS s (customer_id, order_count, lifetime_total_cents, last_order_at)
                 SELECT customer_id, new_orders, total_delta, last_order_at FROM deltas
                 ON CONFLICT (customer_id) DO UPDATE
                    SET order_count = s.order_count + EXCLUDED.order_count,
@@ -90,14 +94,14 @@ public class OrderViewStore {
             SELECT id, version FROM upserted""";
 
     static final String UPSERT_CUSTOMER = """
-            INSERT INTO customer_view (customer_id, name, email, version) VALUES ($1, $2, $3, $4)
+            INSERT INTO {customer_view} (customer_id, name, email, version) VALUES ($1, $2, $3, $4)
             ON CONFLICT (customer_id) DO UPDATE
                SET name = EXCLUDED.name, email = EXCLUDED.email, version = EXCLUDED.version
-             WHERE customer_view.version < EXCLUDED.version
+             WHERE {customer_view}.version < EXCLUDED.version
             RETURNING 1""";
     // Served by the (customer_id, created_at, id) index on every partition.
     static final String RENAME_IN_ORDERS = """
-            UPDATE order_view SET customer_name = $2, customer_email = $3, projected_at = now()
+            UPDATE {order_view} SET customer_name = $2, customer_email = $3, projected_at = now()
              WHERE customer_id = $1 AND (customer_name, customer_email) IS DISTINCT FROM ($2, $3)
             RETURNING id, version""";
 
@@ -114,10 +118,30 @@ public class OrderViewStore {
     /** Partitions known to exist (by first day); saves a round trip per batch in the common case. */
     private final Set<LocalDate> knownBuckets = ConcurrentHashMap.newKeySet();
 
-    public OrderViewStore(Pool pool, ObjectMapper json, PartitionMaintenance partitions) {
+    private final String orderView;
+    private final String upsertOrders;
+    private final String upsertCustomer;
+    private final String renameInOrders;
+
+    public OrderViewStore(Pool pool, ObjectMapper json, PartitionMaintenance partitions,
+            @ConfigProperty(name = "orders.projector.target-suffix", defaultValue = "") Optional<String> suffix) {
         this.pool = pool;
         this.json = json;
         this.partitions = partitions;
+        String sfx = suffix.orElse("");
+        if (!sfx.isEmpty() && !sfx.equals("_next")) {
+            throw new IllegalArgumentException("orders.projector.target-suffix must be empty or _next");
+        }
+        this.orderView = "order_view" + sfx;
+        this.upsertOrders = tables(UPSERT_ORDERS, sfx);
+        this.upsertCustomer = tables(UPSERT_CUSTOMER, sfx);
+        this.renameInOrders = tables(RENAME_IN_ORDERS, sfx);
+    }
+
+    private static String tables(String sql, String suffix) {
+        return sql.replace("{order_view}", "order_view" + suffix)
+                .replace("{customer_summary}", "customer_summary" + suffix)
+                .replace("{customer_view}", "customer_view" + suffix);
     }
 
     /** Applies a batch in one transaction; returns what changed (duplicates and stale versions change nothing). */
@@ -166,7 +190,8 @@ public class OrderViewStore {
 
     /** Creates the partition holding {@code at} if it does not exist; returns its name. */
     public Uni<String> ensurePartition(Instant at) {
-        return pool.preparedQuery("SELECT ensure_order_view_partition($1)").execute(Tuple.of(at.atOffset(ZoneOffset.UTC)))
+        return pool.preparedQuery("SELECT ensure_partition($1, $2)")
+                .execute(Tuple.of(orderView, at.atOffset(ZoneOffset.UTC)))
                 .map(rs -> rs.iterator().next().getString(0));
     }
 
@@ -177,9 +202,9 @@ public class OrderViewStore {
         if (c == null) {
             return Uni.createFrom().item(false);
         }
-        return conn.preparedQuery(UPSERT_CUSTOMER).execute(Tuple.of(c.id(), c.name(), c.email(), c.version()))
+        return conn.preparedQuery(upsertCustomer).execute(Tuple.of(c.id(), c.name(), c.email(), c.version()))
                 .chain(rs -> rs.rowCount() == 0 ? Uni.createFrom().item(false)
-                        : conn.preparedQuery(RENAME_IN_ORDERS).execute(Tuple.of(c.id(), c.name(), c.email()))
+                        : conn.preparedQuery(renameInOrders).execute(Tuple.of(c.id(), c.name(), c.email()))
                                 .invoke(rows -> rows.forEach(r -> changed.put(r.getUUID("id"), r.getLong("version"))))
                                 .replaceWith(true));
     }
@@ -218,7 +243,7 @@ public class OrderViewStore {
         }
         Tuple params = Tuple.tuple(List.<Object>of(id, createdAt, customerId, customerName, customerEmail, status,
                 version, updatedAt, currency, total, itemCount, items));
-        return conn.preparedQuery(UPSERT_ORDERS).execute(params)
+        return conn.preparedQuery(upsertOrders).execute(params)
                 .invoke(rs -> rs.forEach(r -> changed.put(r.getUUID("id"), r.getLong("version"))))
                 .replaceWithVoid();
     }
