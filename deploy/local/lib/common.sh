@@ -66,6 +66,9 @@ PG_SUPERUSER="$PG_OS_USER" # initdb names the superuser after the OS user (peer 
 
 SERVICES=(command-service projector query-service)  # start order; `down` stops in reverse
 KAFKA_TOPICS=("orders.events.v1:6" "orders.events.v1.dlq:1" "catalog.events.v1:3" "orders.cache-invalidations.v1:1")
+# The event topics are the source of read-model rebuilds (deploy/local/rebuild-read-model): keep every event.
+# (Log compaction keyed by aggregate id would also do, since each event carries the aggregate's full state.)
+declare -A KAFKA_TOPIC_CONFIG=([orders.events.v1]="retention.ms=-1" [catalog.events.v1]="retention.ms=-1")
 
 # ---------------------------------------------------------------------------
 # Output
