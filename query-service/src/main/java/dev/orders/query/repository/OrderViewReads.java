@@ -16,7 +16,6 @@ import dev.orders.query.OrderView;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -29,16 +28,17 @@ public final class OrderViewReads {
             + "created_at, updated_at, currency, total_cents, items::text AS items";
     // created_at = the id's timestamp: prunes the lookup to a single partition.
     private static final String BY_ID = "SELECT " + COLUMNS + " FROM order_view WHERE id = $1 AND created_at = $2";
-    private static final String CUSTOMER_FIRST_PAGE = "SELECT " + COLUMNS + " FROM order_view WHERE customer_id = $1"
-            + " ORDER BY created_at DESC, id DESC LIMIT $2";
-    private static final String CUSTOMER_NEXT_PAGE = "SELECT " + COLUMNS + " FROM order_view WHERE customer_id = $1"
-            + " AND (created_at, id) < ($3, $4) ORDER BY created_at DESC, id DESC LIMIT $2";
-    private static final String ALL_FIRST_PAGE = "SELECT " + COLUMNS + " FROM order_view"
-            + " ORDER BY created_at DESC, id DESC LIMIT $1";
-    private static final String ALL_NEXT_PAGE = "SELECT " + COLUMNS + " FROM order_view"
-            + " WHERE (created_at, id) < ($2, $3) ORDER BY created_at DESC, id DESC LIMIT $1";
+    private static final String SUMMARY = """
+            SELECT s.order_count, s.lifetime_total_cents, s.last_order_at, c.name
+              FROM customer_summary s LEFT JOIN customer_view c ON c.customer_id = s.customer_id
+             WHERE s.customer_id = $1""";
     private static final TypeReference<List<OrderView.Line>> LINES = new TypeReference<>() {
     };
+
+    /** A customer's aggregate figures, maintained by the projector. */
+    public record CustomerSummary(UUID customerId, String name, long orderCount, long lifetimeTotalCents,
+            Instant lastOrderAt) {
+    }
 
     /** Position after which the next page starts (exclusive). */
     public record Keyset(Instant createdAt, UUID id) {
@@ -64,23 +64,68 @@ public final class OrderViewReads {
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
     }
 
-    /** Newest first; {@code customerId} null means all customers (operators). Fetches {@code limit} rows. */
-    public Uni<List<OrderView>> selectPage(UUID customerId, Keyset after, int limit) {
-        Uni<RowSet<Row>> rows;
-        if (customerId != null) {
-            rows = after == null
-                    ? pool().preparedQuery(CUSTOMER_FIRST_PAGE).execute(Tuple.of(customerId, limit))
-                    : pool().preparedQuery(CUSTOMER_NEXT_PAGE)
-                            .execute(Tuple.of(customerId, limit, utc(after.createdAt()), after.id()));
-        } else {
-            rows = after == null
-                    ? pool().preparedQuery(ALL_FIRST_PAGE).execute(Tuple.of(limit))
-                    : pool().preparedQuery(ALL_NEXT_PAGE).execute(Tuple.of(limit, utc(after.createdAt()), after.id()));
-        }
-        return rows.map(rs -> {
+    /**
+     * Newest first, keyset-paginated on (created_at, id), one statement. With a customer it walks the
+     * (customer_id, created_at, id) index; without, the (created_at, id) index; a text term uses the trigram index.
+     * Fetches at most {@code limit} rows.
+     */
+    public Uni<List<OrderView>> selectPage(OrderFilter f, Keyset after, int limit) {
+        Query q = pageQuery(f, after, limit);
+        return pool().preparedQuery(q.sql()).execute(Tuple.from(q.params())).map(rs -> {
             List<OrderView> page = new ArrayList<>(rs.size());
             rs.forEach(r -> page.add(map(r)));
             return page;
+        });
+    }
+
+    /** A statement and its parameters. */
+    public record Query(String sql, List<Object> params) {
+    }
+
+    /** The one statement a page of {@code f} runs (public so EXPLAIN tests check exactly what is served). */
+    public static Query pageQuery(OrderFilter f, Keyset after, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM order_view WHERE true");
+        List<Object> params = new ArrayList<>();
+        if (f.customerId() != null) {
+            params.add(f.customerId());
+            sql.append(" AND customer_id = $").append(params.size());
+        }
+        if (!f.statuses().isEmpty()) {
+            params.add(f.statuses().toArray(String[]::new));
+            sql.append(" AND status = ANY($").append(params.size()).append(")");
+        }
+        if (f.from() != null) {
+            params.add(utc(f.from()));
+            sql.append(" AND created_at >= $").append(params.size());
+        }
+        if (f.to() != null) {
+            params.add(utc(f.to()));
+            sql.append(" AND created_at < $").append(params.size());
+        }
+        if (f.text() != null) {
+            params.add("%" + f.text().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            sql.append(" AND search_text LIKE $").append(params.size());
+        }
+        if (after != null) {
+            params.add(utc(after.createdAt()));
+            params.add(after.id());
+            sql.append(" AND (created_at, id) < ($").append(params.size() - 1).append(", $").append(params.size())
+                    .append(")");
+        }
+        params.add(limit);
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT $").append(params.size());
+        return new Query(sql.toString(), params);
+    }
+
+    public Uni<Optional<CustomerSummary>> selectSummary(UUID customerId) {
+        return pool().preparedQuery(SUMMARY).execute(Tuple.of(customerId)).map(rs -> {
+            if (rs.size() == 0) {
+                return Optional.empty();
+            }
+            Row r = rs.iterator().next();
+            return Optional.of(new CustomerSummary(customerId, r.getString("name"), r.getLong("order_count"),
+                    r.getLong("lifetime_total_cents"),
+                    r.getOffsetDateTime("last_order_at") == null ? null : r.getOffsetDateTime("last_order_at").toInstant()));
         });
     }
 
@@ -95,7 +140,7 @@ public final class OrderViewReads {
         }
     }
 
-    private static OffsetDateTime utc(Instant t) {
+    static OffsetDateTime utc(Instant t) {
         return t.atOffset(ZoneOffset.UTC);
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
@@ -29,6 +30,7 @@ public class PrimaryOrderReads {
     }
 
     @AsynchronousNonBlocking
+    @Bulkhead(value = 16, waitingTaskQueue = 32)
     @Timeout(2000)
     @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
     public Uni<Optional<OrderView>> findById(UUID id) {
@@ -36,9 +38,18 @@ public class PrimaryOrderReads {
     }
 
     @AsynchronousNonBlocking
+    @Bulkhead(value = 16, waitingTaskQueue = 32)
     @Timeout(2000)
     @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
-    public Uni<List<OrderView>> page(UUID customerId, OrderViewReads.Keyset after, int limit) {
-        return sql.selectPage(customerId, after, limit);
+    public Uni<List<OrderView>> page(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
+        return sql.selectPage(filter, after, limit);
+    }
+
+    @AsynchronousNonBlocking
+    @Bulkhead(value = 16, waitingTaskQueue = 32)
+    @Timeout(2000)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
+    public Uni<Optional<OrderViewReads.CustomerSummary>> summary(UUID customerId) {
+        return sql.selectSummary(customerId);
     }
 }

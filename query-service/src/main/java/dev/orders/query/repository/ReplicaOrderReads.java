@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Fallback;
 import org.eclipse.microprofile.faulttolerance.Timeout;
@@ -11,6 +12,8 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.orders.query.OrderView;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -28,18 +31,35 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ReplicaOrderReads {
     private final OrderViewReads sql;
     private final PrimaryOrderReads primary;
+    private final ReplicaHealth health;
+    private final Counter toReplica;
+    private final Counter toPrimary;
 
-    public ReplicaOrderReads(Pool replica, PrimaryOrderReads primary, ObjectMapper json) {
+    public ReplicaOrderReads(Pool replica, PrimaryOrderReads primary, ReplicaHealth health, ObjectMapper json,
+            MeterRegistry registry) {
         this.sql = new OrderViewReads(replica, json);
         this.primary = primary;
+        this.health = health;
+        this.toReplica = registry.counter("reads.routed", "target", "replica");
+        this.toPrimary = registry.counter("reads.routed", "target", "primary", "reason", "replica-unusable");
+    }
+
+    private boolean replicaUsable() {
+        if (health.usable()) {
+            toReplica.increment();
+            return true;
+        }
+        toPrimary.increment();
+        return false;
     }
 
     @AsynchronousNonBlocking
+    @Bulkhead(value = 64, waitingTaskQueue = 128)
     @Timeout(1000)
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 3000)
     @Fallback(fallbackMethod = "findByIdOnPrimary")
     public Uni<Optional<OrderView>> findById(UUID id) {
-        return sql.selectById(id);
+        return replicaUsable() ? sql.selectById(id) : primary.findById(id);
     }
 
     Uni<Optional<OrderView>> findByIdOnPrimary(UUID id) {
@@ -47,14 +67,28 @@ public class ReplicaOrderReads {
     }
 
     @AsynchronousNonBlocking
+    @Bulkhead(value = 64, waitingTaskQueue = 128)
     @Timeout(1000)
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 3000)
     @Fallback(fallbackMethod = "pageOnPrimary")
-    public Uni<List<OrderView>> page(UUID customerId, OrderViewReads.Keyset after, int limit) {
-        return sql.selectPage(customerId, after, limit);
+    public Uni<List<OrderView>> page(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
+        return replicaUsable() ? sql.selectPage(filter, after, limit) : primary.page(filter, after, limit);
     }
 
-    Uni<List<OrderView>> pageOnPrimary(UUID customerId, OrderViewReads.Keyset after, int limit) {
-        return primary.page(customerId, after, limit);
+    @AsynchronousNonBlocking
+    @Bulkhead(value = 64, waitingTaskQueue = 128)
+    @Timeout(1000)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 3000)
+    @Fallback(fallbackMethod = "summaryOnPrimary")
+    public Uni<Optional<OrderViewReads.CustomerSummary>> summary(UUID customerId) {
+        return replicaUsable() ? sql.selectSummary(customerId) : primary.summary(customerId);
+    }
+
+    Uni<Optional<OrderViewReads.CustomerSummary>> summaryOnPrimary(UUID customerId) {
+        return primary.summary(customerId);
+    }
+
+    Uni<List<OrderView>> pageOnPrimary(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
+        return primary.page(filter, after, limit);
     }
 }

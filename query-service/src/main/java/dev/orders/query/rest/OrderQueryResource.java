@@ -1,19 +1,28 @@
 package dev.orders.query.rest;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import dev.orders.http.paging.PageLimit;
 import dev.orders.http.problem.ProblemException;
 import dev.orders.query.OrderView;
+import dev.orders.query.repository.OrderFilter;
+import dev.orders.query.repository.OrderViewReads.CustomerSummary;
 import dev.orders.query.service.OrderQueryService;
 import dev.orders.query.service.OrderQueryService.Caller;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -26,11 +35,17 @@ import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-/** Read API for orders: thin mapping of {@link OrderQueryService} results to HTTP (ETag, 304, Link). */
-@Path("/orders")
+/** Read API: thin mapping of {@link OrderQueryService} results to HTTP (ETag, 304, Link, staleness headers). */
+@Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({ "customer", "ops" })
 public class OrderQueryResource {
+    /** Returned by the write API: {@code <order id>:<version>}; a read presenting it gets at least that version. */
+    public static final String CONSISTENCY_TOKEN = "Consistency-Token";
+    static final Set<String> STATUSES = Set.of("PENDING", "PAID", "SHIPPED", "DELIVERED", "CANCELLED");
+    static final int MIN_SEARCH = 3;
+    static final int MAX_SEARCH = 100;
+
     private final OrderQueryService orders;
     private final JsonWebToken jwt;
 
@@ -39,31 +54,66 @@ public class OrderQueryResource {
         this.jwt = jwt;
     }
 
+    public record OrderPage(List<OrderView> orders, String nextCursor) {
+    }
+
     @GET
-    @Path("{id}")
+    @Path("orders/{id}")
     @Operation(summary = "One order, with customer fields; ETag is the order version")
-    @APIResponse(responseCode = "200", description = "The order")
+    @APIResponse(responseCode = "200", description = "The order (header Warning: 110 when served stale)")
     @APIResponse(responseCode = "304", description = "Unchanged since the If-None-Match version")
     @APIResponse(responseCode = "404", description = "No such order visible to the caller (problem+json)")
-    public Uni<Response> byId(@PathParam("id") String id, @Context Request request) {
-        UUID orderId = parseId(id);
-        return orders.byId(caller(), orderId).map(order -> {
-            EntityTag tag = new EntityTag(Long.toString(order.version()));
+    @APIResponse(responseCode = "503", description = "Not yet consistent with the presented token, or databases down")
+    public Uni<Response> byId(@PathParam("id") String id, @Context Request request,
+            @Parameter(description = "From a write response: read at least this version")
+            @HeaderParam(CONSISTENCY_TOKEN) String token) {
+        UUID orderId = uuid(id, "order id");
+        long minVersion = minVersion(token, orderId);
+        return orders.byId(caller(), orderId, minVersion).map(read -> {
+            EntityTag tag = new EntityTag(Long.toString(read.order().version()));
             Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
-            return (notModified != null ? notModified : Response.ok(order)).tag(tag).build();
+            Response.ResponseBuilder ok = notModified != null ? notModified : Response.ok(read.order());
+            if (read.stale()) {
+                ok.header("Warning", "110 - \"Response is Stale\"").header("X-Served-Stale", "true");
+            }
+            return ok.tag(tag).build();
         });
     }
 
-    public record OrderPage(java.util.List<OrderView> orders, String nextCursor) {
+    @GET
+    @Path("orders")
+    @Operation(summary = "Orders newest first, keyset-paginated: the caller's, or (ops) any customer's or all")
+    @APIResponse(responseCode = "400", description = "Bad limit, cursor or filter (problem+json)")
+    public Uni<Response> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
+            @Parameter(description = "Comma-separated statuses") @QueryParam("status") String status,
+            @Parameter(description = "RFC 3339, inclusive") @QueryParam("createdFrom") String from,
+            @Parameter(description = "RFC 3339, exclusive") @QueryParam("createdTo") String to,
+            @Parameter(description = "ops only: one customer's orders") @QueryParam("customerId") String customerId,
+            @Context UriInfo uri) {
+        return page(filter(customerId, status, from, to, null), cursor, PageLimit.parse(limit), uri);
     }
 
     @GET
-    @Operation(summary = "The caller's orders (all orders for ops), newest first, keyset-paginated")
-    @APIResponse(responseCode = "400", description = "Bad limit or cursor (problem+json)")
-    public Uni<Response> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
-            @Context UriInfo uri) {
-        int n = PageLimit.parse(limit);
-        return orders.page(caller(), cursor, n).map(page -> {
+    @Path("orders/search")
+    @Operation(summary = "Contains-search over customer name/email and item names (trigram index), newest first")
+    public Uni<Response> search(@QueryParam("q") String q, @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor, @QueryParam("customerId") String customerId, @Context UriInfo uri) {
+        String term = q == null ? "" : q.strip().toLowerCase(java.util.Locale.ROOT);
+        if (term.length() < MIN_SEARCH || term.length() > MAX_SEARCH) {
+            throw ProblemException.badRequest("q must be " + MIN_SEARCH + " to " + MAX_SEARCH + " characters");
+        }
+        return page(filter(customerId, null, null, null, term), cursor, PageLimit.parse(limit), uri);
+    }
+
+    @GET
+    @Path("customers/{id}/summary")
+    @Operation(summary = "A customer's order count, lifetime total (excluding cancelled) and last order time")
+    public Uni<CustomerSummary> summary(@PathParam("id") String id) {
+        return orders.summary(caller(), uuid(id, "customer id"));
+    }
+
+    private Uni<Response> page(OrderFilter filter, String cursor, int n, UriInfo uri) {
+        return orders.page(filter, cursor, n).map(page -> {
             Response.ResponseBuilder ok = Response.ok(new OrderPage(page.orders(), page.nextCursor()));
             if (page.nextCursor() != null) {
                 ok.links(Link.fromUri(uri.getRequestUriBuilder().replaceQueryParam("cursor", page.nextCursor())
@@ -71,6 +121,31 @@ public class OrderQueryResource {
             }
             return ok.build();
         });
+    }
+
+    private OrderFilter filter(String customerId, String status, String from, String to, String text) {
+        Caller caller = caller();
+        UUID customer = caller.customerId();
+        if (caller.ops()) {
+            customer = customerId == null || customerId.isBlank() ? null : uuid(customerId, "customerId");
+        } else if (customerId != null && !customerId.isBlank() && !uuid(customerId, "customerId").equals(customer)) {
+            throw new ProblemException(403, dev.orders.http.problem.ProblemType.FORBIDDEN,
+                    "customers can only list their own orders");
+        }
+        List<String> statuses = status == null || status.isBlank() ? List.of()
+                : Arrays.stream(status.split(",")).map(String::strip).map(s -> s.toUpperCase(java.util.Locale.ROOT))
+                        .distinct().sorted().toList();
+        for (String s : statuses) {
+            if (!STATUSES.contains(s)) {
+                throw ProblemException.badRequest("status must be among " + STATUSES + ", got '" + s + "'");
+            }
+        }
+        Instant f = instant(from, "createdFrom");
+        Instant t = instant(to, "createdTo");
+        if (f != null && t != null && !f.isBefore(t)) {
+            throw ProblemException.badRequest("createdFrom must be before createdTo");
+        }
+        return new OrderFilter(customer, statuses, f, t, text);
     }
 
     private Caller caller() {
@@ -87,11 +162,41 @@ public class OrderQueryResource {
         return new Caller(customerId, ops);
     }
 
-    static UUID parseId(String raw) {
+    /** {@code <order id>:<version>}; the id must be the requested order's. 0 when absent. */
+    static long minVersion(String token, UUID orderId) {
+        if (token == null || token.isBlank()) {
+            return 0;
+        }
+        int colon = token.lastIndexOf(':');
+        try {
+            if (colon > 0 && UUID.fromString(token.substring(0, colon)).equals(orderId)) {
+                long v = Long.parseLong(token.substring(colon + 1));
+                if (v >= 1) {
+                    return v;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            // same message below
+        }
+        throw ProblemException.badRequest(CONSISTENCY_TOKEN + " must be '<this order id>:<version>'");
+    }
+
+    static Instant instant(String raw, String name) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(raw.strip()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badRequest(name + " must be an RFC 3339 timestamp, got '" + raw + "'");
+        }
+    }
+
+    static UUID uuid(String raw, String what) {
         try {
             return UUID.fromString(raw);
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("order id must be a UUID, got '" + raw + "'");
+            throw ProblemException.badRequest(what + " must be a UUID, got '" + raw + "'");
         }
     }
 }

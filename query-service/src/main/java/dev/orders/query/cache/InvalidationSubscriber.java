@@ -1,0 +1,67 @@
+package dev.orders.query.cache;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Listens to the projector's invalidations (Redis pub/sub {@code orders:v1:invalidations}, JSON
+ * {@code {"orders":{"<id>":<version>}}}) and applies them to this instance's cache layers. Resubscribes with
+ * back-off while Redis is unavailable; TTLs bound what is missed meanwhile.
+ */
+@ApplicationScoped
+public class InvalidationSubscriber {
+    static final String CHANNEL = "orders:v1:invalidations";
+    private static final Logger LOG = Logger.getLogger(InvalidationSubscriber.class);
+    private static final TypeReference<Map<String, Map<UUID, Long>>> MESSAGE = new TypeReference<>() {
+    };
+
+    private final ReactiveRedisDataSource redis;
+    private final OrderCache cache;
+    private final ObjectMapper json;
+    private final Counter received;
+    private Cancellable subscription;
+
+    public InvalidationSubscriber(ReactiveRedisDataSource redis, OrderCache cache, ObjectMapper json,
+            MeterRegistry registry) {
+        this.redis = redis;
+        this.cache = cache;
+        this.json = json;
+        this.received = registry.counter("orders.cache.invalidations");
+    }
+
+    void start(@Observes StartupEvent event) {
+        subscription = redis.pubsub(String.class).subscribe(CHANNEL)
+                .onFailure().invoke(e -> LOG.warnf("invalidation subscription lost (%s); resubscribing", e.toString()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely()
+                .onItem().transformToUniAndConcatenate(message -> {
+                    received.increment();
+                    try {
+                        Map<UUID, Long> orders = json.readValue(message, MESSAGE).getOrDefault("orders", Map.of());
+                        return cache.invalidate(orders);
+                    } catch (Exception e) {
+                        LOG.warnf("ignoring unreadable invalidation: %s", e.toString());
+                        return io.smallrye.mutiny.Uni.createFrom().voidItem();
+                    }
+                })
+                .subscribe().with(ok -> {
+                }, e -> LOG.error("invalidation subscriber stopped", e));
+    }
+
+    boolean active() {
+        return subscription != null;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.orders.query.repository;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.reactive.datasource.ReactiveDataSource;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Measures the replica's lag in time from the projector's heartbeat row: the primary's beat minus the replica's
+ * replayed beat (so a stopped projector does not look like a lagging replica). A replica that does not answer, or
+ * lags more than {@code orders.replica.max-lag}, is skipped in favour of the read primary until it is back in bounds.
+ */
+@ApplicationScoped
+public class ReplicaHealth {
+    private static final Logger LOG = Logger.getLogger(ReplicaHealth.class);
+    private static final String BEAT = "SELECT (extract(epoch FROM beat_at) * 1000)::bigint FROM projector_heartbeat";
+
+    private final Pool replica;
+    private final Pool primary;
+    private final long maxLagMillis;
+    private final AtomicLong lagMillis = new AtomicLong();
+    private volatile boolean usable = true;
+
+    public ReplicaHealth(Pool replica, @ReactiveDataSource("primary") Pool primary, MeterRegistry registry,
+            @ConfigProperty(name = "orders.replica.max-lag", defaultValue = "PT5S") Duration maxLag) {
+        this.replica = replica;
+        this.primary = primary;
+        this.maxLagMillis = maxLag.toMillis();
+        Gauge.builder("replica.lag.seconds", lagMillis, v -> v.get() / 1000.0)
+                .description("replica replay lag measured by the projector heartbeat").register(registry);
+        Gauge.builder("replica.usable", this, h -> h.usable ? 1 : 0)
+                .description("1 while reads are routed to the replica").register(registry);
+    }
+
+    /** Whether reads should go to the replica now. */
+    public boolean usable() {
+        return usable;
+    }
+
+    public long lagMillis() {
+        return lagMillis.get();
+    }
+
+    @Scheduled(every = "${orders.replica.check-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> check() {
+        Uni<Long> replicaBeat = replica.query(BEAT).execute().map(rs -> rs.iterator().next().getLong(0))
+                .ifNoItem().after(Duration.ofSeconds(1)).fail();
+        Uni<Long> primaryBeat = primary.query(BEAT).execute().map(rs -> rs.iterator().next().getLong(0))
+                .ifNoItem().after(Duration.ofSeconds(1)).fail()
+                .onFailure().recoverWithItem(System::currentTimeMillis);
+        return Uni.combine().all().unis(replicaBeat, primaryBeat).asTuple()
+                .invoke(t -> update(Math.max(0, t.getItem2() - t.getItem1()), true))
+                .onFailure().invoke(e -> update(lagMillis.get(), false))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    private void update(long lag, boolean answered) {
+        lagMillis.set(lag);
+        boolean now = answered && lag <= maxLagMillis;
+        if (now != usable) {
+            LOG.infof("replica %s (lag %d ms, answered %s)", now ? "back in use" : "skipped", lag, answered);
+        }
+        usable = now;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.orders.query.rest;
+
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import dev.orders.http.problem.ProblemMappers;
+import dev.orders.http.problem.ProblemType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+/** A dependency that is saturated, slow or broken sheds load with 503 + Retry-After instead of queueing. */
+public class FaultToleranceMappers {
+
+    @ServerExceptionMapper({ BulkheadException.class, CircuitBreakerOpenException.class, TimeoutException.class })
+    public Response unavailable(RuntimeException e, UriInfo uri) {
+        String detail = switch (e) {
+            case BulkheadException b -> "too many concurrent reads; retry shortly";
+            case CircuitBreakerOpenException c -> "a read database is failing; retry shortly";
+            default -> "a read database did not answer in time; retry shortly";
+        };
+        return Response.fromResponse(ProblemMappers.problem(503, ProblemType.UNAVAILABLE, detail, uri.getPath()))
+                .header("Retry-After", 1).build();
+    }
+}
