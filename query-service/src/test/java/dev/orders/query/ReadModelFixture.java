@@ -23,6 +23,10 @@ public final class ReadModelFixture {
     }
 
     public UUID insertOrder(UUID customerId, Instant createdAt, String status, long version) {
+        return insertOrder(customerId, createdAt, status, version, "Widget");
+    }
+
+    public UUID insertOrder(UUID customerId, Instant createdAt, String status, long version, String itemName) {
         Instant t = createdAt.truncatedTo(ChronoUnit.MILLIS);
         UUID id = OrderIds.newId(t);
         primary.preparedQuery("SELECT ensure_order_view_partition($1)")
@@ -31,10 +35,34 @@ public final class ReadModelFixture {
                 INSERT INTO order_view (id, created_at, customer_id, customer_name, customer_email, status, version,
                                         updated_at, currency, total_cents, item_count, items)
                 VALUES ($1, $2, $3, 'Test Customer', 'test@example.com', $4, $5, $2, 'EUR', 2500, 2,
-                        '[{"productId":"a0000000-0000-4000-8000-000000000001","name":"Widget","quantity":2,"unitPriceCents":1250}]')
-                """).execute(Tuple.of(id, t.atOffset(ZoneOffset.UTC), customerId, status, version))
+                        jsonb_build_array(jsonb_build_object('productId', 'a0000000-0000-4000-8000-000000000001',
+                                          'name', $6::text, 'quantity', 2, 'unitPriceCents', 1250)))
+                """).execute(Tuple.from(java.util.List.of(id, t.atOffset(ZoneOffset.UTC), customerId, status, version,
+                        itemName)))
                 .await().atMost(Duration.ofSeconds(5));
         return id;
+    }
+
+    /** Moves a row to a new status and version on the read primary, as a projected event would. */
+    public void update(UUID id, String status, long version) {
+        primary.preparedQuery("UPDATE order_view SET status = $2, version = $3 WHERE id = $1")
+                .execute(Tuple.of(id, status, version)).await().atMost(Duration.ofSeconds(5));
+    }
+
+    public void summary(UUID customerId, long count, long total) {
+        primary.preparedQuery("""
+                INSERT INTO customer_summary (customer_id, order_count, lifetime_total_cents, last_order_at)
+                VALUES ($1, $2, $3, now())""").execute(Tuple.of(customerId, count, total))
+                .await().atMost(Duration.ofSeconds(5));
+    }
+
+    /** Waits until the replica shows {@code version} for the order. */
+    public void awaitVersionOnReplica(UUID id, long version) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            var rows = replica.preparedQuery("SELECT version FROM order_view WHERE id = $1").execute(Tuple.of(id))
+                    .await().atMost(Duration.ofSeconds(5));
+            return rows.size() == 1 && rows.iterator().next().getLong(0) == version;
+        });
     }
 
     /** Streaming replication is asynchronous: wait (with a deadline) until the replica has replayed the row. */

@@ -1,0 +1,91 @@
+package dev.orders.query.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.orders.query.ReadModelFixture;
+import dev.orders.query.ReadSchema;
+import dev.orders.query.Tokens;
+import io.quarkus.reactive.datasource.ReactiveDataSource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+
+/** Read-your-writes tokens and projector invalidations against both cache layers. */
+@QuarkusTest
+@QuarkusTestResource(ReadSchema.class)
+class ConsistencyAndCacheTest {
+    @Inject
+    @ReactiveDataSource("primary")
+    Pool primary;
+    @Inject
+    Pool replica;
+    @Inject
+    RedisDataSource redis;
+
+    private ReadModelFixture fixture;
+    private final UUID customer = UUID.randomUUID();
+
+    @BeforeEach
+    void fixture() {
+        fixture = new ReadModelFixture(primary, replica);
+    }
+
+    @Test
+    void aTokenAheadOfTheReadModelIs503UntilTheProjectionCatchesUp() {
+        UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
+        fixture.awaitOnReplica(id);
+        given().header("Authorization", Tokens.customer(customer)).header("Consistency-Token", id + ":2")
+                .get("/orders/{id}", id)
+                .then().statusCode(503).contentType("application/problem+json")
+                .body("type", equalTo("urn:orders:problem:not-yet-consistent"));
+
+        fixture.update(id, "PAID", 2); // the projection catches up (read primary first, replica later)
+        given().header("Authorization", Tokens.customer(customer)).header("Consistency-Token", id + ":2")
+                .get("/orders/{id}", id)
+                .then().statusCode(200).body("version", equalTo(2)).body("status", equalTo("PAID"));
+
+        given().header("Authorization", Tokens.customer(customer)).header("Consistency-Token", UUID.randomUUID() + ":2")
+                .get("/orders/{id}", id).then().statusCode(400);
+    }
+
+    @Test
+    void anInvalidationMeansTheOlderCachedVersionIsNeverServedAgain() {
+        UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
+        fixture.awaitOnReplica(id);
+        // Cached in both layers at version 1.
+        given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
+                .then().statusCode(200).body("version", equalTo(1));
+
+        fixture.update(id, "PAID", 2);
+        redis.pubsub(String.class).publish("orders:v1:invalidations", "{\"orders\":{\"" + id + "\":2}}");
+
+        Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> given()
+                .header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
+                .then().statusCode(200).extract().<Integer>path("version") == 2);
+        // From now on every read answers version 2, even straight after, whatever layer answers.
+        for (int i = 0; i < 20; i++) {
+            given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
+                    .then().statusCode(200).body("version", equalTo(2));
+        }
+        fixture.awaitVersionOnReplica(id, 2);
+        String cached = redis.value(String.class).get("orders:v1:default:order:" + id);
+        org.junit.jupiter.api.Assertions.assertTrue(cached == null || cached.startsWith("2|"), cached);
+    }
+
+    @Test
+    void unknownOrdersAreNegativelyCachedBriefly() {
+        UUID id = dev.orders.events.OrderIds.newId();
+        given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id).then().statusCode(404);
+        org.junit.jupiter.api.Assertions.assertEquals("-", redis.value(String.class).get("orders:v1:default:order:" + id));
+    }
+}
