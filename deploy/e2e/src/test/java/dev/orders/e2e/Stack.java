@@ -52,7 +52,8 @@ final class Stack {
     }
 
     static long pidOf(String service) throws IOException {
-        return Long.parseLong(Files.readString(STATE.resolve("run/" + service + ".pid")).trim());
+        // first line: also right for Postgres' postmaster.pid
+        return Long.parseLong(Files.readAllLines(STATE.resolve("run/" + service + ".pid")).get(0).trim());
     }
 
     /** Kills a service's process (SIGKILL when {@code hard}) and waits until it is gone. */
@@ -64,6 +65,27 @@ final class Stack {
             p.destroy();
         }
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !p.isAlive());
+    }
+
+    /** Sends a signal by name (e.g. INT: Postgres' fast shutdown) to a component of the stack. */
+    static void signal(String component, String signal) throws IOException, InterruptedException {
+        long pid = pidOf(component);
+        Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new AssertionError("kill -" + signal + " " + pid + " failed");
+        }
+        ProcessHandle.of(pid).ifPresent(h -> Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !h.isAlive()));
+    }
+
+    /** Runs a command on PgBouncer's admin console (PAUSE/RESUME a pool); psql, as JDBC's start-up SETs are refused. */
+    static void bouncerAdmin(String command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-q", "-h", "127.0.0.1", "-p", env("PGBOUNCER_PORT", "16432"),
+                "-U", env("ORDERS_DB_USER", "orders"), "-d", "pgbouncer", "-c", command).inheritIO();
+        pb.environment().put("PGPASSWORD", env("ORDERS_DB_PASSWORD", "orders"));
+        Process p = pb.start();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("pgbouncer admin '" + command + "' failed");
+        }
     }
 
     static Connection writeDb() throws SQLException {
@@ -83,6 +105,15 @@ final class Stack {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
                 .header("Authorization", token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(String url, String token, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+                .header("Authorization", token).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static int getStatus(String url, String token) throws IOException, InterruptedException {

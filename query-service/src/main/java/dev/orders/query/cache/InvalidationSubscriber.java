@@ -45,13 +45,17 @@ public class InvalidationSubscriber {
 
     void start(@Observes StartupEvent event) {
         subscription = redis.pubsub(String.class).subscribe(CHANNEL)
+                // A dropped connection (Redis restarted) may end the stream quietly: treat that as a failure too.
+                .onCompletion().failWith(() -> new IllegalStateException("subscription ended"))
                 .onFailure().invoke(e -> LOG.warnf("invalidation subscription lost (%s); resubscribing", e.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely()
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5)).indefinitely()
                 .onItem().transformToUniAndConcatenate(message -> {
                     received.increment();
                     try {
                         Map<UUID, Long> orders = json.readValue(message, MESSAGE).getOrDefault("orders", Map.of());
-                        return cache.invalidate(orders);
+                        return cache.invalidate(orders)
+                                .onFailure().invoke(e -> LOG.warnf("invalidation not fully applied: %s", e))
+                                .onFailure().recoverWithNull();
                     } catch (Exception e) {
                         LOG.warnf("ignoring unreadable invalidation: %s", e.toString());
                         return io.smallrye.mutiny.Uni.createFrom().voidItem();

@@ -20,8 +20,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * request adds a unique member, so concurrent requests in the same microsecond are all counted. Exact across any
  * number of query-service instances.
  *
- * <p>If Redis is unreachable the limiter fails open (the request is admitted and counted in a metric): a cache
- * outage must not become an API outage.
+ * <p>If Redis is unreachable (or too slow), {@link LocalRateLimiter} decides instead, per instance: a cache outage
+ * must neither become an API outage nor remove the limit; it only loosens it to instances × limit.
  */
 @ApplicationScoped
 public class RateLimiter {
@@ -52,11 +52,15 @@ public class RateLimiter {
     private final Counter rejected;
     private final Counter failedOpen;
 
-    public RateLimiter(ReactiveRedisDataSource redis, RateLimitConfig config, MeterRegistry registry) {
+    private final LocalRateLimiter local;
+
+    public RateLimiter(ReactiveRedisDataSource redis, RateLimitConfig config, LocalRateLimiter local,
+            MeterRegistry registry) {
         this.redis = redis;
         this.config = config;
+        this.local = local;
         this.rejected = registry.counter("ratelimit.rejected");
-        this.failedOpen = registry.counter("ratelimit.failed_open");
+        this.failedOpen = registry.counter("ratelimit.local_fallback");
     }
 
     public RateLimitConfig.Rule rule(String routeClass) {
@@ -68,9 +72,9 @@ public class RateLimiter {
     }
 
     @AsynchronousNonBlocking
-    @Timeout(250)
+    @Timeout(500)
     @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
-    @Fallback(fallbackMethod = "failOpen")
+    @Fallback(fallbackMethod = "locally")
     public Uni<Decision> acquire(String principalKey, String routeClass) {
         RateLimitConfig.Rule rule = rule(routeClass);
         long windowMs = rule.window().toMillis();
@@ -85,10 +89,14 @@ public class RateLimiter {
                 });
     }
 
-    Uni<Decision> failOpen(String principalKey, String routeClass) {
+    Uni<Decision> locally(String principalKey, String routeClass) {
         failedOpen.increment();
         RateLimitConfig.Rule rule = rule(routeClass);
-        return Uni.createFrom().item(new Decision(true, rule.limit(), rule.limit(), rule.window().toMillis()));
+        Decision d = local.acquire(routeClass + ":" + principalKey, rule.limit(), rule.window().toMillis());
+        if (!d.allowed()) {
+            rejected.increment();
+        }
+        return Uni.createFrom().item(d);
     }
 
     static Duration ceilSeconds(long millis) {
