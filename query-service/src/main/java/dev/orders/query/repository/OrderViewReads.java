@@ -27,8 +27,8 @@ public final class OrderViewReads {
     private static final String COLUMNS = "id, customer_id, customer_name, customer_email, status, version, "
             + "created_at, updated_at, currency, total_cents, items::text AS items";
     // created_at = the id's timestamp: prunes the lookup to a single partition.
-    private static final String BY_ID = "SELECT " + COLUMNS + " FROM order_view WHERE id = $1 AND created_at = $2";
-    private static final String SUMMARY = """
+    static final String BY_ID = "SELECT " + COLUMNS + " FROM order_view WHERE id = $1 AND created_at = $2";
+    static final String SUMMARY = """
             SELECT s.order_count, s.lifetime_total_cents, s.last_order_at, c.name
               FROM customer_summary s LEFT JOIN customer_view c ON c.customer_id = s.customer_id
              WHERE s.customer_id = $1""";
