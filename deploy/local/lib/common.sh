@@ -43,6 +43,11 @@ STATE_MARKER="$STATE_DIR/.orders-local-state" # lets `down --purge` prove the fo
 : "${ORDERS_DB_STATEMENT_TIMEOUT:=5s}"
 : "${ORDERS_DB_LOCK_TIMEOUT:=2s}"
 : "${ORDERS_DB_IDLE_IN_TX_TIMEOUT:=10s}"
+# query-service's read-only role on the read database: a shorter statement_timeout backs its fault-tolerance
+# timeouts (an abandoned query does not keep running on the server).
+: "${ORDERS_READER_USER:=orders_reader}"
+: "${ORDERS_READER_PASSWORD:=orders_reader}"
+: "${ORDERS_READER_STATEMENT_TIMEOUT:=2s}"
 
 : "${ORDERS_JWT_ISSUER:=https://orders.local}"
 : "${ORDERS_SERVICE_READY_TIMEOUT:=90}"
@@ -51,7 +56,7 @@ STATE_MARKER="$STATE_DIR/.orders-local-state" # lets `down --purge` prove the fo
 : "${ORDERS_PG_MAJOR:=15}"
 # Exported so the services (their application.properties read these names) and the tests agree with the stack.
 export WRITE_PG_PORT READ_PG_PORT REPLICA_PG_PORT PGBOUNCER_PORT REDIS_PORT KAFKA_PORT \
-  COMMAND_PORT QUERY_PORT PROJECTOR_PORT ORDERS_DB_USER ORDERS_DB_PASSWORD
+  COMMAND_PORT QUERY_PORT PROJECTOR_PORT ORDERS_DB_USER ORDERS_DB_PASSWORD ORDERS_READER_USER ORDERS_READER_PASSWORD
 PG_BIN="${ORDERS_PG_BIN:-/usr/lib/postgresql/$ORDERS_PG_MAJOR/bin}"
 PG_SHARE="/usr/share/postgresql/$ORDERS_PG_MAJOR"
 

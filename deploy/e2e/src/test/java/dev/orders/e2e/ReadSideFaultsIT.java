@@ -130,10 +130,14 @@ class ReadSideFaultsIT {
             Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                     .until(() -> read(id).statusCode() == 200);
             assertEquals(200, Stack.get(Stack.READ_API + "/orders?limit=5", token).statusCode());
-            String metrics = Stack.HTTP.send(HttpRequest.newBuilder(URI.create(Stack.READ_API + "/q/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            assertTrue(metrics.contains("replica_usable 0.0") || metrics.contains("reads_routed_total{reason=\"replica-unusable\""),
-                    "routing to the primary is visible in the metrics");
+            // the routing decision is visible: reads counted as sent to the primary, and the replica marked unusable
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                String metrics = Stack.HTTP.send(HttpRequest.newBuilder(URI.create(Stack.READ_API + "/q/metrics"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                return metrics.contains("replica_usable 0.0") && metrics.lines()
+                        .anyMatch(l -> l.startsWith("reads_routed_total") && l.contains("target=\"primary\"")
+                                && !l.endsWith(" 0.0"));
+            });
         } finally {
             Stack.script(Map.of(), "deploy/local/up", "--infra");
         }

@@ -19,7 +19,9 @@ import jakarta.ws.rs.core.Response;
  * route class, and puts the {@code RateLimit-*} / {@code X-RateLimit-*} headers on every response.
  */
 public class RateLimitFilter {
-    static final String ROUTE_CLASS = "read";
+    /** Route classes: contains-search is costlier than key lookups and gets its own, smaller budget. */
+    static final String READ = "read";
+    static final String SEARCH = "search";
     private static final String DECISION = RateLimitFilter.class.getName() + ".decision";
 
     private final RateLimiter limiter;
@@ -37,10 +39,11 @@ public class RateLimitFilter {
         if (!config.enabled()) {
             return Uni.createFrom().nullItem();
         }
+        String routeClass = request.getUriInfo().getPath().startsWith("/orders/search") ? SEARCH : READ;
         return identity.getDeferredIdentity()
                 .onFailure().recoverWithNull() // a bad token is limited by IP; the resource then answers 401
                 .map(id -> principalKey(id, http))
-                .chain(key -> limiter.acquire(key, ROUTE_CLASS))
+                .chain(key -> limiter.acquire(key, routeClass))
                 .map(decision -> {
                     request.setProperty(DECISION, decision);
                     if (decision.allowed()) {
@@ -48,7 +51,7 @@ public class RateLimitFilter {
                     }
                     Response.ResponseBuilder tooMany = Response.fromResponse(ProblemMappers.problem(429,
                             ProblemType.RATE_LIMITED, "rate limit of " + decision.limit() + " requests per "
-                                    + limiter.rule(ROUTE_CLASS).window() + " exceeded",
+                                    + limiter.rule(routeClass).window() + " exceeded for " + routeClass + " requests",
                             request.getUriInfo().getPath()));
                     tooMany.header("Retry-After", RateLimiter.ceilSeconds(decision.resetMillis()).toSeconds());
                     return tooMany.build();

@@ -34,6 +34,7 @@ public class ReplicaOrderReads {
     private final ReplicaHealth health;
     private final Counter toReplica;
     private final Counter toPrimary;
+    private final Counter fellBack;
 
     public ReplicaOrderReads(Pool replica, PrimaryOrderReads primary, ReplicaHealth health, ObjectMapper json,
             MeterRegistry registry) {
@@ -42,6 +43,7 @@ public class ReplicaOrderReads {
         this.health = health;
         this.toReplica = registry.counter("reads.routed", "target", "replica");
         this.toPrimary = registry.counter("reads.routed", "target", "primary", "reason", "replica-unusable");
+        this.fellBack = registry.counter("reads.routed", "target", "primary", "reason", "replica-failed");
     }
 
     private boolean replicaUsable() {
@@ -63,6 +65,7 @@ public class ReplicaOrderReads {
     }
 
     Uni<Optional<OrderView>> findByIdOnPrimary(UUID id) {
+        fellBack.increment();
         return primary.findById(id);
     }
 
@@ -85,10 +88,12 @@ public class ReplicaOrderReads {
     }
 
     Uni<Optional<OrderViewReads.CustomerSummary>> summaryOnPrimary(UUID customerId) {
+        fellBack.increment();
         return primary.summary(customerId);
     }
 
     Uni<List<OrderView>> pageOnPrimary(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
+        fellBack.increment();
         return primary.page(filter, after, limit);
     }
 }

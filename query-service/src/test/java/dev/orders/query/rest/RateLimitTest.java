@@ -27,7 +27,8 @@ class RateLimitTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("orders.rate-limit.classes.read.limit", "5",
-                    "orders.rate-limit.classes.read.window", "PT60S");
+                    "orders.rate-limit.classes.read.window", "PT60S",
+                    "orders.rate-limit.classes.search.limit", "2");
         }
     }
 
@@ -53,5 +54,18 @@ class RateLimitTest {
 
         given().header("Authorization", Tokens.customer(UUID.randomUUID())).get("/orders")
                 .then().statusCode(200).header("RateLimit-Remaining", "4");
+    }
+
+    @Test
+    void searchHasItsOwnBudget() {
+        UUID caller = UUID.randomUUID();
+        for (int i = 1; i <= 2; i++) {
+            given().header("Authorization", Tokens.customer(caller)).queryParam("q", "widget").get("/orders/search")
+                    .then().statusCode(200).header("RateLimit-Limit", "2");
+        }
+        given().header("Authorization", Tokens.customer(caller)).queryParam("q", "widget").get("/orders/search")
+                .then().statusCode(429);
+        given().header("Authorization", Tokens.customer(caller)).get("/orders")
+                .then().statusCode(200).header("RateLimit-Limit", "5").header("RateLimit-Remaining", "4");
     }
 }
