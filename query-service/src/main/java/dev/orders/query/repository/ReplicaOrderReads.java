@@ -41,7 +41,7 @@ public class ReplicaOrderReads {
         this.sql = new OrderViewReads(replica, json);
         this.primary = primary;
         this.health = health;
-        this.toReplica = registry.counter("reads.routed", "target", "replica");
+        this.toReplica = registry.counter("reads.routed", "target", "replica", "reason", "healthy");
         this.toPrimary = registry.counter("reads.routed", "target", "primary", "reason", "replica-unusable");
         this.fellBack = registry.counter("reads.routed", "target", "primary", "reason", "replica-failed");
     }
