@@ -29,36 +29,31 @@ public class OutboxWriter {
 
     public Uni<OrderEvent> append(OrderEventType type, Order order, Customer customer) {
         OrderEvent event = OrderEvent.of(type, stateOf(order, customer), order.updatedAt);
-        OutboxEvent row = new OutboxEvent();
-        row.id = event.eventId();
-        row.aggregateType = OrderEvent.AGGREGATE_TYPE;
-        row.aggregateId = event.aggregateId().toString();
-        row.type = type.name();
-        row.schemaVersion = event.schemaVersion();
-        row.occurredAt = event.occurredAt();
-        try {
-            row.payload = json.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(new IllegalStateException("cannot serialise event " + event.eventId(), e));
-        }
-        return row.persist().replaceWith(event);
+        return persist(event.eventId(), OrderEvent.AGGREGATE_TYPE, event.aggregateId(), type.name(),
+                event.schemaVersion(), event.occurredAt(), event).replaceWith(event);
     }
 
     /** Appends a customer or product change (topic catalog.events.v1) in the caller's transaction. */
     public Uni<CatalogEvent> append(CatalogEvent event) {
+        return persist(event.eventId(), event.aggregateType(), event.aggregateId(), event.type().name(),
+                event.schemaVersion(), event.occurredAt(), event).replaceWith(event);
+    }
+
+    private Uni<Void> persist(UUID eventId, String aggregateType, UUID aggregateId, String type, int schemaVersion,
+            java.time.Instant occurredAt, Object event) {
         OutboxEvent row = new OutboxEvent();
-        row.id = event.eventId();
-        row.aggregateType = event.aggregateType();
-        row.aggregateId = event.aggregateId().toString();
-        row.type = event.type().name();
-        row.schemaVersion = event.schemaVersion();
-        row.occurredAt = event.occurredAt();
+        row.id = eventId;
+        row.aggregateType = aggregateType;
+        row.aggregateId = aggregateId.toString();
+        row.type = type;
+        row.schemaVersion = schemaVersion;
+        row.occurredAt = occurredAt;
         try {
             row.payload = json.writeValueAsString(event);
         } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(new IllegalStateException("cannot serialise event " + event.eventId(), e));
+            return Uni.createFrom().failure(new IllegalStateException("cannot serialise event " + eventId, e));
         }
-        return row.persist().replaceWith(event);
+        return row.persist().replaceWithVoid();
     }
 
     static OrderState stateOf(Order o, Customer c) {
