@@ -9,15 +9,18 @@ import java.util.UUID;
 import org.awaitility.Awaitility;
 
 import dev.orders.events.OrderIds;
+import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /** Writes read-model rows on the read primary, as the projector would, and waits for the replica to have them. */
-public final class ReadModelFixture {
+@ApplicationScoped
+public class ReadModelFixture {
     private final Pool primary;
     private final Pool replica;
 
-    public ReadModelFixture(Pool primary, Pool replica) {
+    public ReadModelFixture(@ReactiveDataSource("primary") Pool primary, Pool replica) {
         this.primary = primary;
         this.replica = replica;
     }

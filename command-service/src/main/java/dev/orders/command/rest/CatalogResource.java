@@ -14,7 +14,7 @@ import dev.orders.command.idempotency.StoredResponse;
 import dev.orders.command.outbox.OutboxRelay;
 import dev.orders.command.service.CatalogService;
 import dev.orders.http.paging.PageLimit;
-import dev.orders.http.problem.ProblemException;
+import dev.orders.http.paging.RequestParams;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -113,7 +113,7 @@ public class CatalogResource {
     @Operation(summary = "Rename, reprice or (de)activate a product (ops); orders keep the name and price they had")
     public Uni<ProductView> updateProduct(@PathParam("id") String id,
             @Valid @NotNull CatalogRequests.ProductChange change) {
-        return catalog.updateProduct(uuid(id, "product"), change).invoke(relay::nudge).map(ProductView::of);
+        return catalog.updateProduct(RequestParams.uuid(id, "product id"), change).invoke(relay::nudge).map(ProductView::of);
     }
 
     @POST
@@ -138,18 +138,10 @@ public class CatalogResource {
     @Operation(summary = "Rename a customer or change the email (ops); the read model's orders follow")
     public Uni<CustomerView> updateCustomer(@PathParam("id") String id,
             @Valid @NotNull CatalogRequests.CustomerChange change) {
-        return catalog.updateCustomer(uuid(id, "customer"), change).invoke(relay::nudge).map(CustomerView::of);
+        return catalog.updateCustomer(RequestParams.uuid(id, "customer id"), change).invoke(relay::nudge).map(CustomerView::of);
     }
 
     private static StoredResponse created(String collection, Object body, UUID id) {
         return StoredResponse.of(201, body, Map.of("Location", "/" + collection + "/" + id));
-    }
-
-    private static UUID uuid(String raw, String what) {
-        try {
-            return UUID.fromString(raw);
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest(what + " id must be a UUID, got '" + raw + "'");
-        }
     }
 }

@@ -21,6 +21,7 @@ import dev.orders.command.outbox.OutboxRelay;
 import dev.orders.command.service.OrderService;
 import dev.orders.command.service.OrderService.Actor;
 import dev.orders.command.service.WriteProblems;
+import dev.orders.http.paging.RequestParams;
 import dev.orders.http.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -123,7 +124,7 @@ public class OrderResource {
     }
 
     private Uni<Response> transition(String rawId, OrderAction action, String ifMatch, String key) {
-        UUID id = parseId(rawId);
+        UUID id = RequestParams.uuid(rawId, "order id");
         Long expected = expectedVersion(ifMatch);
         Actor actor = actor();
         String path = "/orders/" + id + "/" + action.name().toLowerCase();
@@ -150,14 +151,6 @@ public class OrderResource {
             throw ProblemException.badRequest("If-Match must be the order's ETag, e.g. \"3\"");
         }
         return Long.parseLong(m.group(1));
-    }
-
-    private static UUID parseId(String raw) {
-        try {
-            return UUID.fromString(raw);
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("order id must be a UUID, got '" + raw + "'");
-        }
     }
 
     private Actor actor() {

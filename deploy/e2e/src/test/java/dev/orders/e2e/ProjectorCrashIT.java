@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,11 +37,7 @@ class ProjectorCrashIT {
 
     @Test
     void readModelEndsEqualToWriteModelAfterRepeatedKills() throws Exception {
-        String ops = "Bearer " + Stack.script(Map.of(), "deploy/local/token", "--ops").trim();
-        HttpResponse<String> created = Stack.post(Stack.WRITE_API + "/customers", ops,
-                "{\"name\":\"Crash Test\",\"email\":\"crash-" + UUID.randomUUID() + "@example.com\"}");
-        assertEquals(201, created.statusCode(), created.body());
-        String customer = JsonPath.from(created.body()).getString("id");
+        String customer = Stack.newCustomer("Crash Test", "crash");
         String token = Stack.token(customer);
         String body = "{\"items\":[{\"productId\":\"a0000000-0000-4000-8000-000000000004\",\"quantity\":1},"
                 + "{\"productId\":\"a0000000-0000-4000-8000-000000000007\",\"quantity\":2}]}";

@@ -14,7 +14,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,11 +32,7 @@ class RedeliveryIT {
 
     @Test
     void duplicatesAndStaleVersionsChangeNothingAndAreCounted() throws Exception {
-        String ops = "Bearer " + Stack.script(Map.of(), "deploy/local/token", "--ops").trim();
-        HttpResponse<String> created = Stack.post(Stack.WRITE_API + "/customers", ops,
-                "{\"name\":\"Redelivery Test\",\"email\":\"redeliver-" + UUID.randomUUID() + "@example.com\"}");
-        assertEquals(201, created.statusCode(), created.body());
-        String customer = JsonPath.from(created.body()).getString("id");
+        String customer = Stack.newCustomer("Redelivery Test", "redeliver");
         String token = Stack.token(customer);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 30; i++) {

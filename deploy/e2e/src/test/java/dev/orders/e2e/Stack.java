@@ -51,6 +51,17 @@ final class Stack {
         return "Bearer " + script(Map.of(), "deploy/local/token", subject).trim();
     }
 
+    /** Creates a fresh customer through the ops API (so checks can be scoped to it); returns its id. */
+    static String newCustomer(String name, String emailPrefix) throws IOException, InterruptedException {
+        String ops = "Bearer " + script(Map.of(), "deploy/local/token", "--ops").trim();
+        HttpResponse<String> created = post(WRITE_API + "/customers", ops, "{\"name\":\"" + name + "\",\"email\":\""
+                + emailPrefix + "-" + java.util.UUID.randomUUID() + "@example.com\"}");
+        if (created.statusCode() != 201) {
+            throw new AssertionError("creating customer: " + created.statusCode() + " " + created.body());
+        }
+        return io.restassured.path.json.JsonPath.from(created.body()).getString("id");
+    }
+
     static long pidOf(String service) throws IOException {
         // first line: also right for Postgres' postmaster.pid
         return Long.parseLong(Files.readAllLines(STATE.resolve("run/" + service + ".pid")).get(0).trim());

@@ -9,6 +9,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(URI type, String title, int status, String detail, String instance, List<FieldError> errors) {
 
+    public static Problem of(ProblemType type, int status, String detail, String instance, List<FieldError> errors) {
+        return new Problem(type.uri(), type.title(), status, detail, instance, errors);
+    }
+
     public record FieldError(String field, String message) {
     }
 }

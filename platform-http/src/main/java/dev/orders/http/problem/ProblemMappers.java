@@ -110,14 +110,13 @@ public class ProblemMappers {
 
     /** A problem response built outside a mapper (e.g. by a request filter that aborts). */
     public static Response problem(int status, ProblemType type, String detail, String instance) {
-        return Response.status(status).type(PROBLEM_JSON)
-                .entity(new Problem(type.uri(), type.title(), status, detail, instance, null)).build();
+        return Response.status(status).type(PROBLEM_JSON).entity(Problem.of(type, status, detail, instance, null))
+                .build();
     }
 
     static Response respond(int status, ProblemType type, String detail, UriInfo uri, List<Problem.FieldError> errors) {
-        Problem body = new Problem(type.uri(), type.title(), status, detail, uri == null ? null : uri.getPath(),
-                errors);
-        return Response.status(status).type(PROBLEM_JSON).entity(body).build();
+        return Response.status(status).type(PROBLEM_JSON)
+                .entity(Problem.of(type, status, detail, uri == null ? null : uri.getPath(), errors)).build();
     }
 
     private static String path(MismatchedInputException e) {

@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -33,7 +32,6 @@ public class InvalidationSubscriber {
     private final OrderCache cache;
     private final ObjectMapper json;
     private final Counter received;
-    private Cancellable subscription;
 
     public InvalidationSubscriber(ReactiveRedisDataSource redis, OrderCache cache, ObjectMapper json,
             MeterRegistry registry) {
@@ -44,7 +42,7 @@ public class InvalidationSubscriber {
     }
 
     void start(@Observes StartupEvent event) {
-        subscription = redis.pubsub(String.class).subscribe(CHANNEL)
+        redis.pubsub(String.class).subscribe(CHANNEL)
                 // A dropped connection (Redis restarted) may end the stream quietly: treat that as a failure too.
                 .onCompletion().failWith(() -> new IllegalStateException("subscription ended"))
                 .onFailure().invoke(e -> LOG.warnf("invalidation subscription lost (%s); resubscribing", e.toString()))
@@ -63,9 +61,5 @@ public class InvalidationSubscriber {
                 })
                 .subscribe().with(ok -> {
                 }, e -> LOG.error("invalidation subscriber stopped", e));
-    }
-
-    boolean active() {
-        return subscription != null;
     }
 }

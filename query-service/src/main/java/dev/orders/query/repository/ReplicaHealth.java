@@ -46,10 +46,6 @@ public class ReplicaHealth {
         return usable;
     }
 
-    public long lagMillis() {
-        return lagMillis.get();
-    }
-
     @Scheduled(every = "${orders.replica.check-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> check() {
         Uni<Long> replicaBeat = replica.query(BEAT).execute().map(rs -> rs.iterator().next().getLong(0))

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import dev.orders.http.paging.PageLimit;
+import dev.orders.http.paging.RequestParams;
 import dev.orders.http.problem.ProblemException;
 import dev.orders.query.OrderView;
 import dev.orders.query.repository.OrderFilter;
@@ -67,7 +68,7 @@ public class OrderQueryResource {
     public Uni<Response> byId(@PathParam("id") String id, @Context Request request,
             @Parameter(description = "From a write response: read at least this version")
             @HeaderParam(CONSISTENCY_TOKEN) String token) {
-        UUID orderId = uuid(id, "order id");
+        UUID orderId = RequestParams.uuid(id, "order id");
         long minVersion = minVersion(token, orderId);
         return orders.byId(caller(), orderId, minVersion).map(read -> {
             EntityTag tag = new EntityTag(Long.toString(read.order().version()));
@@ -109,7 +110,7 @@ public class OrderQueryResource {
     @Path("customers/{id}/summary")
     @Operation(summary = "A customer's order count, lifetime total (excluding cancelled) and last order time")
     public Uni<CustomerSummary> summary(@PathParam("id") String id) {
-        return orders.summary(caller(), uuid(id, "customer id"));
+        return orders.summary(caller(), RequestParams.uuid(id, "customer id"));
     }
 
     private Uni<Response> page(OrderFilter filter, String cursor, int n, UriInfo uri) {
@@ -127,8 +128,8 @@ public class OrderQueryResource {
         Caller caller = caller();
         UUID customer = caller.customerId();
         if (caller.ops()) {
-            customer = customerId == null || customerId.isBlank() ? null : uuid(customerId, "customerId");
-        } else if (customerId != null && !customerId.isBlank() && !uuid(customerId, "customerId").equals(customer)) {
+            customer = customerId == null || customerId.isBlank() ? null : RequestParams.uuid(customerId, "customerId");
+        } else if (customerId != null && !customerId.isBlank() && !RequestParams.uuid(customerId, "customerId").equals(customer)) {
             throw new ProblemException(403, dev.orders.http.problem.ProblemType.FORBIDDEN,
                     "customers can only list their own orders");
         }
@@ -189,14 +190,6 @@ public class OrderQueryResource {
             return java.time.OffsetDateTime.parse(raw.strip()).toInstant();
         } catch (DateTimeParseException e) {
             throw ProblemException.badRequest(name + " must be an RFC 3339 timestamp, got '" + raw + "'");
-        }
-    }
-
-    static UUID uuid(String raw, String what) {
-        try {
-            return UUID.fromString(raw);
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest(what + " must be a UUID, got '" + raw + "'");
         }
     }
 }

@@ -7,17 +7,14 @@ import java.time.Instant;
 import java.util.UUID;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.orders.query.ReadModelFixture;
 import dev.orders.query.ReadSchema;
 import dev.orders.query.Tokens;
-import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 
 /** Read-your-writes tokens and projector invalidations against both cache layers. */
@@ -25,20 +22,11 @@ import jakarta.inject.Inject;
 @QuarkusTestResource(ReadSchema.class)
 class ConsistencyAndCacheTest {
     @Inject
-    @ReactiveDataSource("primary")
-    Pool primary;
-    @Inject
-    Pool replica;
+    ReadModelFixture fixture;
     @Inject
     RedisDataSource redis;
 
-    private ReadModelFixture fixture;
     private final UUID customer = UUID.randomUUID();
-
-    @BeforeEach
-    void fixture() {
-        fixture = new ReadModelFixture(primary, replica);
-    }
 
     @Test
     void aTokenAheadOfTheReadModelIs503UntilTheProjectionCatchesUp() {

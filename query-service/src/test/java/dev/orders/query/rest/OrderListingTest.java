@@ -9,16 +9,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.orders.query.ReadModelFixture;
 import dev.orders.query.ReadSchema;
 import dev.orders.query.Tokens;
-import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 
 /** Filters, contains-search and per-customer summaries of the read API. */
@@ -26,18 +23,9 @@ import jakarta.inject.Inject;
 @QuarkusTestResource(ReadSchema.class)
 class OrderListingTest {
     @Inject
-    @ReactiveDataSource("primary")
-    Pool primary;
-    @Inject
-    Pool replica;
+    ReadModelFixture fixture;
 
-    private ReadModelFixture fixture;
     private final UUID customer = UUID.randomUUID();
-
-    @BeforeEach
-    void fixture() {
-        fixture = new ReadModelFixture(primary, replica);
-    }
 
     @Test
     void filtersByStatusAndCreationTimeAndOpsByCustomer() {

@@ -15,39 +15,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.orders.query.ReadModelFixture;
 import dev.orders.query.ReadSchema;
 import dev.orders.query.Tokens;
-import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 
 @QuarkusTest
 @QuarkusTestResource(ReadSchema.class)
 class OrderQueryResourceTest {
     @Inject
-    @ReactiveDataSource("primary")
-    Pool primary;
-    @Inject
-    Pool replica;
+    ReadModelFixture fixture;
     @Inject
     RedisDataSource redis;
 
-    private ReadModelFixture fixture;
     private final UUID customer = UUID.randomUUID();
-
-    @BeforeEach
-    void fixture() {
-        fixture = new ReadModelFixture(primary, replica);
-    }
 
     @Test
     void ownerReadsOrderFromReplicaWithCustomerFieldsEtagAnd304() {
