@@ -1,0 +1,58 @@
+-- One chunk of the realistic data set (deploy/seed/seed): :n orders created in the time slice [:lo, :hi), written to
+-- the write model, then printed as COPY data of the read rows (denormalized exactly as the projector writes them),
+-- which deploy/seed/seed pipes into a second psql's COPY on the read primary. No outbox rows: the read model is
+-- filled directly, so these orders never exist in Kafka (a rebuild from the topics would not contain them).
+-- Variables: n, lo, hi (timestamptz literals), customers, products (counts of the seeded reference data).
+\set ON_ERROR_STOP on
+BEGIN;
+SET LOCAL statement_timeout = '30min';
+SET LOCAL synchronous_commit = off;  -- a seeder's commit can afford to wait for the WAL writer
+
+-- UUIDv7 (48-bit Unix milliseconds of created_at, version 7, RFC 4122 variant, random rest) so ids sort by time
+-- and name their partition, as command-service's ids do. Customers are Zipf-like: number floor(C * r^2), so the
+-- first customer gets ~1/sqrt(C) of all orders (thousands at 1M orders). Older orders have mostly finished.
+CREATE TEMP TABLE seed_orders ON COMMIT DROP AS
+WITH base AS (
+    SELECT g,
+           date_trunc('milliseconds', :'lo'::timestamptz + random() * (:'hi'::timestamptz - :'lo'::timestamptz)) AS created_at,
+           floor(power(random(), 2) * :customers)::int AS crn,
+           random() AS s
+      FROM generate_series(1, :n) g
+), shaped AS (
+    SELECT g, created_at, crn,
+           CASE WHEN created_at < now() - interval '14 days'
+                THEN CASE WHEN s < 0.9 THEN 'DELIVERED' ELSE 'CANCELLED' END
+                ELSE (ARRAY['PENDING','PAID','SHIPPED','DELIVERED','CANCELLED'])[1 + floor(s * 5)::int] END AS status,
+           1 + floor(power(random(), 1.6) * 7)::int AS lines
+      FROM base
+)
+SELECT encode(set_byte(set_byte(overlay(uuid_send(gen_random_uuid())
+                PLACING substring(int8send((extract(epoch FROM created_at) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
+            6, (get_byte(uuid_send(gen_random_uuid()), 6) & 15) | 112),
+            8, (get_byte(uuid_send(gen_random_uuid()), 8) & 63) | 128), 'hex')::uuid AS id,
+       created_at, md5('seed-customer-' || crn)::uuid AS customer_id, status,
+       CASE status WHEN 'PENDING' THEN 1 WHEN 'PAID' THEN 2 WHEN 'SHIPPED' THEN 3 WHEN 'DELIVERED' THEN 4 ELSE 2 END AS version,
+       lines
+  FROM shaped;
+
+CREATE TEMP TABLE seed_items ON COMMIT DROP AS
+SELECT o.id AS order_id, l AS line_no, md5('seed-product-' || p.pn)::uuid AS product_id, 1 + (l * 7 + p.pn) % 3 AS quantity
+  FROM seed_orders o
+ CROSS JOIN LATERAL generate_series(1, o.lines) l
+ CROSS JOIN LATERAL (SELECT floor(power(random() + l * 0, 1.5) * :products)::int AS pn) p;
+
+INSERT INTO orders (id, customer_id, status, version, currency, total_cents, created_at, updated_at)
+SELECT o.id, o.customer_id, o.status, o.version, 'EUR', t.total, o.created_at,
+       o.created_at + (o.version - 1) * interval '20 hours'
+  FROM seed_orders o
+  JOIN (SELECT i.order_id, sum(i.quantity * p.price_cents) AS total
+          FROM seed_items i JOIN products p ON p.id = i.product_id GROUP BY i.order_id) t ON t.order_id = o.id;
+
+INSERT INTO order_items (id, order_id, line_no, product_id, product_name, quantity, unit_price_cents)
+SELECT gen_random_uuid(), i.order_id, i.line_no, i.product_id, p.name, i.quantity, p.price_cents
+  FROM seed_items i JOIN products p ON p.id = i.product_id;
+
+-- The read rows, denormalized as OrderViewStore writes them (items as the event's OrderLine JSON). Printed before
+-- COMMIT: if the read side's COPY fails, the broken pipe fails this \copy and the write side rolls back too.
+\copy (SELECT o.id, o.created_at, o.customer_id, c.name, c.email, o.status, o.version, o.updated_at, o.currency, o.total_cents, sum(i.quantity), jsonb_agg(jsonb_build_object('productId', i.product_id, 'name', i.product_name, 'quantity', i.quantity, 'unitPriceCents', i.unit_price_cents) ORDER BY i.line_no) FROM seed_orders s JOIN orders o ON o.id = s.id JOIN customers c ON c.id = o.customer_id JOIN order_items i ON i.order_id = o.id GROUP BY o.id, c.id) TO STDOUT
+COMMIT;
