@@ -9,13 +9,14 @@ SET LOCAL statement_timeout = '30min';
 SET LOCAL synchronous_commit = off;  -- a seeder's commit can afford to wait for the WAL writer
 
 -- UUIDv7 (48-bit Unix milliseconds of created_at, version 7, RFC 4122 variant, random rest) so ids sort by time
--- and name their partition, as command-service's ids do. Customers are Zipf-like: number floor(C * r^2), so the
--- first customer gets ~1/sqrt(C) of all orders (thousands at 1M orders). Older orders have mostly finished.
+-- and name their partition, as command-service's ids do. Customers are Zipf-like: number floor(C * r^3), so the
+-- first gets ~C^(-1/3) of all orders (21,000 of 1M with 100k customers), the next ones thousands, the last few.
+-- Older orders have mostly finished.
 CREATE TEMP TABLE seed_orders ON COMMIT DROP AS
 WITH base AS (
     SELECT g,
            date_trunc('milliseconds', :'lo'::timestamptz + random() * (:'hi'::timestamptz - :'lo'::timestamptz)) AS created_at,
-           floor(power(random(), 2) * :customers)::int AS crn,
+           floor(power(random(), 3) * :customers)::int AS crn,
            random() AS s
       FROM generate_series(1, :n) g
 ), shaped AS (
