@@ -1,0 +1,71 @@
+package dev.orders.bench;
+
+import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.csv;
+import static io.gatling.javaapi.core.CoreDsl.StringBody;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.http.HttpDsl.status;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.gatling.javaapi.core.PopulationBuilder;
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Simulation;
+import io.gatling.javaapi.http.HttpProtocolBuilder;
+import io.gatling.javaapi.http.HttpRequestActionBuilder;
+
+/**
+ * Runs the workloads one after another, each at a constant arrival rate (open model): a new virtual user starts every
+ * 1/rate seconds and makes one request, on the schedule, however slow earlier responses were. deploy/bench/run picks
+ * each rate (a fraction of the capacity it measured just before) and writes one CSV feeder per workload.
+ *
+ * <p>System properties: {@code bench.dir} (feeder folder), {@code bench.workloads} as
+ * {@code name:rate:seconds:method,...}. Feeder {@code <name>.csv} has the columns {@code url,token,body} (body for
+ * POST only); each user takes the next row (circular).
+ */
+public class OpenModelSimulation extends Simulation {
+    private static final String DIR = System.getProperty("bench.dir", ".");
+
+    private final HttpProtocolBuilder protocol = http
+            .acceptHeader("application/json")
+            .contentTypeHeader("application/json")
+            // keep-alive connections shared by all virtual users, as a fleet of API clients behind one gateway
+            .shareConnections()
+            .disableCaching();
+
+    {
+        List<PopulationBuilder> steps = new ArrayList<>();
+        for (String spec : System.getProperty("bench.workloads", "").split(",")) {
+            if (spec.isBlank()) {
+                continue;
+            }
+            String[] p = spec.split(":");
+            String name = p[0];
+            double rate = Double.parseDouble(p[1]);
+            int seconds = Integer.parseInt(p[2]);
+            steps.add(scenario(name)
+                    .feed(csv(DIR + "/" + name + ".csv").circular())
+                    .exec(request(name, p.length > 3 ? p[3] : "GET"))
+                    .injectOpen(constantUsersPerSec(rate).during(seconds)));
+        }
+        if (steps.isEmpty()) {
+            throw new IllegalArgumentException("no workloads: pass -Dbench.workloads=name:rate:seconds,...");
+        }
+        PopulationBuilder chain = steps.get(0);
+        for (int i = 1; i < steps.size(); i++) {
+            chain = chain.andThen(steps.get(i));
+        }
+        setUp(chain).protocols(protocol);
+    }
+
+    private static HttpRequestActionBuilder request(String name, String method) {
+        HttpRequestActionBuilder r = "POST".equals(method)
+                ? http(name).post("#{url}").body(StringBody("#{body}"))
+                : http(name).get("#{url}");
+        // the limit workloads hit an unauthenticated endpoint: an invalid bearer token would be rejected there too
+        return (name.startsWith("limit") ? r : r.header("Authorization", "Bearer #{token}"))
+                .check(status().in(200, 201));
+    }
+}
