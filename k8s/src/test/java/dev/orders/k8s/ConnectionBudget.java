@@ -129,7 +129,7 @@ final class ConnectionBudget {
             Bouncer b = bouncers.get(byBouncer.getKey());
             double clients = byBouncer.getValue().values().stream()
                     .flatMap(m -> m.values().stream()).mapToDouble(Double::doubleValue).sum();
-            report.add(String.format("%s clients %.1f ≤ max_client_conn %d", b.name(), clients, b.maxClientConn()));
+            report.add(String.format("%s: clients %.1f, max_client_conn %d", b.name(), clients, b.maxClientConn()));
             if (clients > b.maxClientConn()) {
                 problems.add(String.format("%s: client connections %.1f > max_client_conn %d (%s)", b.name(),
                         clients, b.maxClientConn(), byBouncer.getValue()));
@@ -151,8 +151,8 @@ final class ConnectionBudget {
         for (Map.Entry<String, Double> load : serverLoad.entrySet()) {
             Server s = servers.get(load.getKey());
             double limit = SERVER_SHARE * s.maxConnections();
-            report.add(String.format("%s: %.1f ≤ %.1f (0.7 × max_connections %d)", s.name(), load.getValue(), limit,
-                    s.maxConnections()));
+            report.add(String.format("%s: %.1f connections, limit %.1f (0.7 × max_connections %d)", s.name(),
+                    load.getValue(), limit, s.maxConnections()));
             if (load.getValue() > limit) {
                 problems.add(String.format("%s: %.1f connections > 70%% of max_connections %d = %.1f", s.name(),
                         load.getValue(), s.maxConnections(), limit));
