@@ -1,79 +1,120 @@
 package dev.orders.k8s;
 
+import static dev.orders.k8s.Manifests.REPO;
+import static dev.orders.k8s.Manifests.SERVICES;
+import static dev.orders.k8s.Manifests.containers;
+import static dev.orders.k8s.Manifests.describe;
+import static dev.orders.k8s.Manifests.environment;
+import static dev.orders.k8s.Manifests.find;
+import static dev.orders.k8s.Manifests.list;
+import static dev.orders.k8s.Manifests.map;
+import static dev.orders.k8s.Manifests.named;
+import static dev.orders.k8s.Manifests.render;
+import static dev.orders.k8s.Manifests.workloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import java.util.Set;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * Renders every kustomization under k8s/ (the base and each overlay) with {@code kubectl kustomize} and checks what
- * it renders, the way a cluster would receive it.
+ * it renders, the way a cluster would receive it. Pods that operators create (CloudNativePG, Strimzi) are not
+ * rendered here; their custom resources are checked by {@link OperatorResourcesTest}.
  */
 class RenderedManifestsTest {
-    static final Path REPO = Path.of(System.getProperty("orders.repo", "..")).toAbsolutePath().normalize();
 
-    static Stream<String> kustomizations() throws IOException {
-        List<String> dirs = new ArrayList<>(List.of("k8s/base"));
-        Path overlays = REPO.resolve("k8s/overlays");
-        if (Files.isDirectory(overlays)) {
-            try (Stream<Path> s = Files.list(overlays)) {
-                s.filter(p -> Files.exists(p.resolve("kustomization.yaml"))).sorted()
-                        .forEach(p -> dirs.add(REPO.relativize(p).toString()));
-            }
-        }
-        return dirs.stream();
-    }
-
+    /**
+     * Every container of every rendered pod template: requests and limits, a hardened security context; every
+     * long-running container: startup, liveness and readiness probes (the services' on /q/health/*). A Job's
+     * container runs to completion, so probes do not apply to it.
+     */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("kustomizations")
-    void everyContainerHasProbesResourcesAndAHardenedSecurityContext(String dir) throws Exception {
-        for (Map<String, Object> d : ofKind(render(dir), "Deployment")) {
-            String name = name(d);
-            Map<String, Object> pod = map(map(map(d, "spec"), "template"), "spec");
+    @MethodSource("dev.orders.k8s.Manifests#kustomizations")
+    void everyContainerHasProbesResourcesAndAHardenedSecurityContext(String dir) {
+        for (Map.Entry<Map<String, Object>, Map<String, Object>> w : workloads(render(dir))) {
+            String name = describe(w.getKey());
+            Map<String, Object> pod = w.getValue();
             assertEquals(Boolean.FALSE, pod.get("enableServiceLinks"), name + ": service links clash with *_PORT settings");
-            assertEquals(Boolean.TRUE, map(pod, "securityContext").get("runAsNonRoot"), name + ": runAsNonRoot");
-            List<Map<String, Object>> all = new ArrayList<>(list(pod, "containers"));
-            all.addAll(list(pod, "initContainers"));
-            for (Map<String, Object> c : all) {
+            assertEquals(Boolean.FALSE, pod.get("automountServiceAccountToken"), name + ": no service-account token");
+            for (Map<String, Object> c : containers(pod)) {
                 String where = name + "/" + c.get("name");
                 Map<String, Object> resources = map(c, "resources");
-                assertNotNull(resources.get("requests"), where + ": resource requests");
-                assertNotNull(resources.get("limits"), where + ": resource limits");
+                for (String kind : List.of("requests", "limits")) {
+                    for (String r : List.of("cpu", "memory")) {
+                        assertNotNull(map(resources, kind).get(r), where + ": resources." + kind + "." + r);
+                    }
+                }
                 Map<String, Object> sc = map(c, "securityContext");
                 assertEquals(Boolean.TRUE, sc.get("readOnlyRootFilesystem"), where + ": read-only root filesystem");
                 assertEquals(Boolean.FALSE, sc.get("allowPrivilegeEscalation"), where + ": no privilege escalation");
+                assertEquals(List.of("ALL"), map(sc, "capabilities").get("drop"), where + ": drops all capabilities");
+            }
+            if ("Job".equals(w.getKey().get("kind"))) {
+                continue;
             }
             for (Map<String, Object> c : list(pod, "containers")) {
+                String where = name + "/" + c.get("name");
                 for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-                    String path = String.valueOf(map(map(c, probe), "httpGet").get("path"));
-                    assertTrue(path.startsWith("/q/health/"), name + ": " + probe + " on /q/health/*, got " + path);
+                    Map<String, Object> p = map(c, probe);
+                    assertTrue(p.containsKey("httpGet") || p.containsKey("tcpSocket") || p.containsKey("exec")
+                            || p.containsKey("grpc"), where + ": " + probe);
+                    if (SERVICES.contains(c.get("name"))) {
+                        String path = String.valueOf(map(p, "httpGet").get("path"));
+                        assertTrue(path.startsWith("/q/health/"), where + ": " + probe + " on /q/health/*, got " + path);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The "restricted" Pod Security Standard (the dev namespace enforces it), checked on the pod specs. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.orders.k8s.Manifests#kustomizations")
+    void podsMeetTheRestrictedPodSecurityStandard(String dir) {
+        for (Map.Entry<Map<String, Object>, Map<String, Object>> w : workloads(render(dir))) {
+            String name = describe(w.getKey());
+            Map<String, Object> pod = w.getValue();
+            Map<String, Object> psc = map(pod, "securityContext");
+            assertEquals(Boolean.TRUE, psc.get("runAsNonRoot"), name + ": runAsNonRoot");
+            assertNotEquals(0, psc.get("runAsUser"), name + ": not uid 0");
+            assertEquals("RuntimeDefault", map(psc, "seccompProfile").get("type"), name + ": seccomp RuntimeDefault");
+            for (String host : List.of("hostNetwork", "hostPID", "hostIPC")) {
+                assertNotEquals(Boolean.TRUE, pod.get(host), name + ": " + host);
+            }
+            for (Map<String, Object> v : list(pod, "volumes")) {
+                assertFalse(v.containsKey("hostPath"), name + ": hostPath volume " + v.get("name"));
+            }
+            for (Map<String, Object> c : containers(pod)) {
+                String where = name + "/" + c.get("name");
+                Map<String, Object> sc = map(c, "securityContext");
+                assertNotEquals(Boolean.TRUE, sc.get("privileged"), where + ": privileged");
+                assertNotEquals(0, sc.get("runAsUser"), where + ": not uid 0");
+                Object add = map(sc, "capabilities").get("add");
+                assertTrue(add == null || List.of("NET_BIND_SERVICE").containsAll((List<?>) add), where + ": adds " + add);
+                for (Map<String, Object> port : list(c, "ports")) {
+                    assertFalse(port.containsKey("hostPort"), where + ": hostPort");
                 }
             }
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("kustomizations")
-    void everyServiceHasAnAutoscalerWithStabilizationABudgetAPolicyAndAService(String dir) throws Exception {
+    @MethodSource("dev.orders.k8s.Manifests#kustomizations")
+    void everyServiceHasAnAutoscalerWithStabilizationABudgetAPolicyAndAService(String dir) {
         List<Map<String, Object>> docs = render(dir);
-        for (Map<String, Object> d : ofKind(docs, "Deployment")) {
-            String name = name(d);
+        for (String name : SERVICES) {
+            named(docs, "Deployment", name);
             Map<String, Object> hpa = named(docs, "HorizontalPodAutoscaler", name);
             Object window = map(map(map(hpa, "spec"), "behavior"), "scaleDown").get("stabilizationWindowSeconds");
             assertTrue(window instanceof Integer w && w >= 60, name + ": scale-down stabilization window");
@@ -83,128 +124,115 @@ class RenderedManifestsTest {
         }
     }
 
-    /** Each env/config key a manifest sets must be one the service actually reads (a typo would be ignored). */
+    /**
+     * Each environment key a service's containers get (ConfigMaps, rendered Secrets, env entries) must be one the
+     * service actually reads, or a typo would be silently ignored.
+     */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("kustomizations")
+    @MethodSource("dev.orders.k8s.Manifests#kustomizations")
     void configKeysAreOnesTheServicesRead(String dir) throws Exception {
-        for (Map<String, Object> cm : ofKind(render(dir), "ConfigMap")) {
-            String name = name(cm);
-            if (!name.endsWith("-config")) {
-                continue;
-            }
-            String service = name.substring(0, name.length() - "-config".length());
+        List<Map<String, Object>> docs = render(dir);
+        for (String service : SERVICES) {
             String properties = Files.readString(
                     REPO.resolve(service + "/src/main/resources/application.properties"), StandardCharsets.UTF_8);
             List<String> known = new ArrayList<>();
-            for (String line : properties.lines().toList()) {
-                int eq = line.indexOf('=');
-                if (!line.startsWith("#") && eq > 0) {
-                    String key = line.substring(0, eq).replaceFirst("^%[a-z]+\\.", "");
-                    known.add(key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase());
-                }
+            for (String key : Manifests.applicationProperties(service).keySet()) {
+                known.add(key.replaceFirst("^%[a-z-]+\\.", "").replaceAll("[^A-Za-z0-9]", "_").toUpperCase());
             }
-            for (String key : map(cm, "data").keySet()) {
-                boolean read = known.contains(key) || properties.contains("${" + key + ":")
-                        || properties.contains("${" + key + "}") || BUILT_IN.contains(key);
-                assertTrue(read, name + ": " + key + " is not a setting " + service + " reads");
+            for (Map<String, Object> c : containers(Manifests.podSpec(named(docs, "Deployment", service)))) {
+                for (String key : environment(docs, c).keySet()) {
+                    boolean read = known.contains(key) || properties.contains("${" + key + ":")
+                            || properties.contains("${" + key + "}") || BUILT_IN.contains(key);
+                    assertTrue(read, service + "/" + c.get("name") + ": " + key + " is not a setting " + service
+                            + " reads");
+                }
             }
         }
     }
 
     /** Settings Quarkus itself reads without them appearing in application.properties. */
-    static final List<String> BUILT_IN = List.of("QUARKUS_INIT_AND_EXIT", "QUARKUS_HTTP_PORT");
+    static final Set<String> BUILT_IN = Set.of("QUARKUS_INIT_AND_EXIT", "QUARKUS_HTTP_PORT");
 
+    /**
+     * Flyway runs once per rollout in the init container, straight to Postgres (DDL and advisory locks do not
+     * belong behind transaction pooling); the main container does not migrate. The LISTEN connection, which needs
+     * a session, also goes straight to Postgres.
+     */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("kustomizations")
-    void connectionBudgetHolds(String dir) throws Exception {
+    @MethodSource("dev.orders.k8s.Manifests#overlays")
+    void migrationsAndListenGoStraightToPostgres(String dir) {
         List<Map<String, Object>> docs = render(dir);
-        Map<String, Object> budget = map(named(docs, "ConfigMap", "orders-connection-budget"), "data");
-        List<String> problems = budgetProblems(docs, budget);
-        assertTrue(problems.isEmpty(), String.join("\n", problems));
-    }
-
-    /** Proof the budget check can fail: the same manifests with one HPA raised past the budget. */
-    @Test
-    void budgetCheckFailsWhenAnAutoscalerMaximumIsRaisedTooFar() throws Exception {
-        List<Map<String, Object>> docs = render("k8s/base");
-        Map<String, Object> hpa = named(docs, "HorizontalPodAutoscaler", "query-service");
-        map(hpa, "spec").put("maxReplicas", 100);
-        List<String> problems = budgetProblems(docs, map(named(docs, "ConfigMap", "orders-connection-budget"), "data"));
-        assertFalse(problems.isEmpty(), "100 query-service replicas cannot fit the budget");
+        ConnectionBudget topology = new ConnectionBudget(docs);
+        int migrating = 0;
+        for (String service : SERVICES) {
+            Map<String, Object> deployment = named(docs, "Deployment", service);
+            Map<String, Object> pod = Manifests.podSpec(deployment);
+            Map<String, String> main = environment(docs, Manifests.mainContainer(deployment));
+            assertNotEquals("true", main.get("QUARKUS_FLYWAY_MIGRATE_AT_START"), service + ": main container migrates");
+            for (Map<String, Object> init : list(pod, "initContainers")) {
+                Map<String, String> env = environment(docs, init);
+                if (!"true".equals(env.get("QUARKUS_FLYWAY_MIGRATE_AT_START"))) {
+                    continue;
+                }
+                migrating++;
+                assertEquals("true", env.get("QUARKUS_INIT_AND_EXIT"), service + ": migration container exits");
+                String host = Manifests.PgUrl.parse(env.get("QUARKUS_DATASOURCE_JDBC_URL")).host();
+                assertTrue(topology.bouncer(host).isEmpty(), service + ": Flyway goes through PgBouncer at " + host);
+                assertNotNull(topology.server(host), service + ": Flyway reaches Postgres at " + host);
+            }
+            String listen = main.get("ORDERS_OUTBOX_LISTEN_URL");
+            if (listen != null) {
+                String host = Manifests.PgUrl.parse(listen).host();
+                assertTrue(topology.bouncer(host).isEmpty(), service + ": LISTEN goes through PgBouncer at " + host);
+                assertNotNull(topology.server(host), service + ": LISTEN reaches Postgres at " + host);
+            }
+        }
+        assertEquals(2, migrating, "command-service and projector migrate in init containers");
     }
 
     /**
-     * Client side, per database behind PgBouncer: Σ maxReplicas × pool × 1.2 ≤ max_client_conn. Server side:
-     * PgBouncer's pool per database ≤ 70% of Postgres max_connections.
+     * dev creates every credential itself: each service's login must be in PgBouncer's userlist with the same
+     * password, and be the role Postgres is initialized with.
      */
-    static List<String> budgetProblems(List<Map<String, Object>> docs, Map<String, Object> budget) {
-        List<String> problems = new ArrayList<>();
-        int maxConnections = Integer.parseInt(String.valueOf(budget.get("postgres.max_connections")));
-        int serverPool = Integer.parseInt(String.valueOf(budget.get("pgbouncer.default_pool_size")));
-        int maxClients = Integer.parseInt(String.valueOf(budget.get("pgbouncer.max_client_conn")));
-        if (serverPool > 0.7 * maxConnections) {
-            problems.add("PgBouncer pool " + serverPool + " > 70% of max_connections " + maxConnections);
-        }
-        double clients = 0;
-        StringBuilder detail = new StringBuilder();
-        for (Map<String, Object> d : ofKind(docs, "Deployment")) {
-            String name = name(d);
-            int maxReplicas = (Integer) map(named(docs, "HorizontalPodAutoscaler", name), "spec").get("maxReplicas");
-            Map<String, Object> config = map(named(docs, "ConfigMap", name + "-config"), "data");
-            int pool = config.entrySet().stream().filter(e -> e.getKey().endsWith("REACTIVE_MAX_SIZE"))
-                    .mapToInt(e -> Integer.parseInt(String.valueOf(e.getValue()))).sum();
-            clients += maxReplicas * pool * 1.2;
-            detail.append(String.format(" %s=%d×%d×1.2", name, maxReplicas, pool));
-        }
-        if (clients > maxClients) {
-            problems.add(String.format("client connections %.1f >%s > PgBouncer max_client_conn %d", clients, detail,
-                    maxClients));
-        }
-        return problems;
-    }
-
-    // --- rendering and YAML helpers ----------------------------------------------------------------------------
-
-    static List<Map<String, Object>> render(String dir) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("kubectl", "kustomize", REPO.resolve(dir).toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String yaml = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize finished");
-        assertEquals(0, p.exitValue(), "kubectl kustomize " + dir + " renders");
-        List<Map<String, Object>> docs = new ArrayList<>();
-        for (Object doc : new Yaml(new LoaderOptions()).loadAll(yaml)) {
-            if (doc != null) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> m = (Map<String, Object>) doc;
-                docs.add(m);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.orders.k8s.Manifests#overlays")
+    void renderedCredentialsAgreeWithPgBouncerAndPostgres(String dir) {
+        List<Map<String, Object>> docs = render(dir);
+        Map<String, String> userlist = new java.util.HashMap<>();
+        for (Map<String, Object> s : Manifests.ofKind(docs, "Secret")) {
+            Object file = map(s, "data").get("userlist.txt");
+            if (file != null) {
+                for (String line : new String(java.util.Base64.getMimeDecoder().decode(String.valueOf(file)),
+                        StandardCharsets.UTF_8).lines().toList()) {
+                    String[] parts = line.trim().split("\"\\s+\"");
+                    if (parts.length == 2) {
+                        userlist.put(parts[0].replace("\"", ""), parts[1].replace("\"", ""));
+                    }
+                }
             }
         }
-        assertFalse(docs.isEmpty(), dir + " renders objects");
-        return docs;
-    }
-
-    static List<Map<String, Object>> ofKind(List<Map<String, Object>> docs, String kind) {
-        return docs.stream().filter(d -> kind.equals(d.get("kind"))).toList();
-    }
-
-    static Map<String, Object> named(List<Map<String, Object>> docs, String kind, String name) {
-        return ofKind(docs, kind).stream().filter(d -> name.equals(name(d))).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
-    }
-
-    static String name(Map<String, Object> d) {
-        return String.valueOf(map(d, "metadata").get("name"));
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> map(Map<String, Object> m, String key) {
-        Object v = m.get(key);
-        return v instanceof Map<?, ?> ? (Map<String, Object>) v : new java.util.HashMap<>();
-    }
-
-    @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> list(Map<String, Object> m, String key) {
-        Object v = m.get(key);
-        return v instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+        if (userlist.isEmpty()) {
+            return; // no rendered userlist: the operator (CloudNativePG auth_query) or the platform provides logins
+        }
+        Map<String, String> roles = new java.util.HashMap<>();
+        find(docs, "Secret", "postgres-credentials").or(() -> Manifests.ofKind(docs, "Secret").stream()
+                .filter(s -> Manifests.name(s).startsWith("postgres-credentials")).findFirst()).ifPresent(s -> {
+                    Map<String, String> env = environment(docs, Map.of("envFrom",
+                            List.of(Map.of("secretRef", Map.of("name", Manifests.name(s))))));
+                    roles.put(env.get("ORDERS_DB_USER"), env.get("ORDERS_DB_PASSWORD"));
+                    roles.put(env.get("ORDERS_READER_USER"), env.get("ORDERS_READER_PASSWORD"));
+                });
+        for (String service : SERVICES) {
+            Map<String, String> env = environment(docs, Manifests.mainContainer(named(docs, "Deployment", service)));
+            for (String prefix : List.of("QUARKUS_DATASOURCE_", "QUARKUS_DATASOURCE__PRIMARY__")) {
+                String user = env.get(prefix + "USERNAME");
+                if (user == null) {
+                    continue;
+                }
+                String where = service + " " + prefix + "USERNAME=" + user;
+                assertEquals(env.get(prefix + "PASSWORD"), userlist.get(user), where + ": password in PgBouncer's userlist");
+                assertEquals(env.get(prefix + "PASSWORD"), roles.get(user), where + ": password of the Postgres role");
+            }
+        }
     }
 }
