@@ -111,6 +111,9 @@ public final class OrderViewReads {
             params.add(after.id());
             sql.append(" AND (created_at, id) < ($").append(params.size() - 1).append(", $").append(params.size())
                     .append(")");
+            // Implied by the row comparison, but the planner prunes partitions only on a plain range predicate:
+            // a deep page skips every partition newer than its cursor instead of probing each one's index.
+            sql.append(" AND created_at <= $").append(params.size() - 1);
         }
         params.add(limit);
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT $").append(params.size());

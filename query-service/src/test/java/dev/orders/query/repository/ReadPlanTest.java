@@ -159,7 +159,7 @@ class ReadPlanTest {
         assertEquals(shape(p1), shape(pd), "page 1:\n" + p1 + "\ndeep page:\n" + pd);
     }
 
-    /** Node types in plan order, without costs, relation names or repeated partition children. */
+    /** Node types in plan order, without costs, relation names, repeated partition children or Appends. */
     private static List<String> shape(String plan) {
         List<String> nodes = new ArrayList<>();
         for (String line : plan.lines().toList()) {
@@ -170,7 +170,8 @@ class ReadPlanTest {
             }
             nodes.add(l.substring(0, cost).replaceAll("\\s+(on|using)\\s.*", ""));
         }
-        return nodes.stream().distinct().toList();
+        // An Append over partitions disappears when a deep page's cursor prunes all but one: not a different plan.
+        return nodes.stream().filter(n -> !n.equals("Append") && !n.equals("Merge Append")).distinct().toList();
     }
 
     private static void assertNoSeqScan(String plan) {
@@ -178,13 +179,20 @@ class ReadPlanTest {
     }
 
     private static String plan(OrderViewReads.Query q) throws SQLException {
+        // JDBC parameters are positional: each $n occurrence becomes one ?, bound to params[n - 1] (a statement may
+        // use the same $n twice).
+        List<Object> bound = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$(\\d+)").matcher(q.sql());
+        while (m.find()) {
+            bound.add(q.params().get(Integer.parseInt(m.group(1)) - 1));
+        }
         String sql = q.sql().replaceAll("\\$(\\d+)", "?");
         try (Statement st = db.createStatement()) {
             st.execute("SET search_path = " + SCHEMA + ", public");
         }
         try (PreparedStatement ps = db.prepareStatement("EXPLAIN " + sql)) {
-            for (int i = 0; i < q.params().size(); i++) {
-                Object p = q.params().get(i);
+            for (int i = 0; i < bound.size(); i++) {
+                Object p = bound.get(i);
                 if (p instanceof String[] arr) {
                     ps.setArray(i + 1, db.createArrayOf("text", arr));
                 } else {
