@@ -1,8 +1,8 @@
--- One chunk of the realistic data set (deploy/seed/seed): :n orders created in the time slice [:lo, :hi), written to
--- the write model, then printed as COPY data of the read rows (denormalized exactly as the projector writes them),
--- which deploy/seed/seed pipes into a second psql's COPY on the read primary. No outbox rows: the read model is
--- filled directly, so these orders never exist in Kafka (a rebuild from the topics would not contain them).
--- Variables: n, lo, hi (timestamptz literals), customers, products (counts of the seeded reference data).
+-- One chunk of the realistic data set (deploy/seed/seed), first part: :n orders created in the time slice [:lo, :hi)
+-- inserted into the write model, in a transaction left open for the second part, which either prints the read rows
+-- as COPY data (seed-to-read.sql) or writes the OrderCreated outbox rows (seed-to-outbox.sql), then commits.
+-- Variables: n, lo, hi (timestamptz literals), customers, products (counts of the seeded reference data),
+-- pending ('true': every order new, PENDING at version 1, as an OrderCreated event describes it).
 \set ON_ERROR_STOP on
 BEGIN;
 SET LOCAL statement_timeout = '30min';
@@ -21,7 +21,8 @@ WITH base AS (
       FROM generate_series(1, :n) g
 ), shaped AS (
     SELECT g, created_at, crn,
-           CASE WHEN created_at < now() - interval '14 days'
+           CASE WHEN :'pending' = 'true' THEN 'PENDING'
+                WHEN created_at < now() - interval '14 days'
                 THEN CASE WHEN s < 0.9 THEN 'DELIVERED' ELSE 'CANCELLED' END
                 ELSE (ARRAY['PENDING','PAID','SHIPPED','DELIVERED','CANCELLED'])[1 + floor(s * 5)::int] END AS status,
            1 + floor(power(random(), 1.6) * 7)::int AS lines
@@ -52,8 +53,3 @@ SELECT o.id, o.customer_id, o.status, o.version, 'EUR', t.total, o.created_at,
 INSERT INTO order_items (id, order_id, line_no, product_id, product_name, quantity, unit_price_cents)
 SELECT gen_random_uuid(), i.order_id, i.line_no, i.product_id, p.name, i.quantity, p.price_cents
   FROM seed_items i JOIN products p ON p.id = i.product_id;
-
--- The read rows, denormalized as OrderViewStore writes them (items as the event's OrderLine JSON). Printed before
--- COMMIT: if the read side's COPY fails, the broken pipe fails this \copy and the write side rolls back too.
-\copy (SELECT o.id, o.created_at, o.customer_id, c.name, c.email, o.status, o.version, o.updated_at, o.currency, o.total_cents, sum(i.quantity), jsonb_agg(jsonb_build_object('productId', i.product_id, 'name', i.product_name, 'quantity', i.quantity, 'unitPriceCents', i.unit_price_cents) ORDER BY i.line_no) FROM seed_orders s JOIN orders o ON o.id = s.id JOIN customers c ON c.id = o.customer_id JOIN order_items i ON i.order_id = o.id GROUP BY o.id, c.id) TO STDOUT
-COMMIT;
