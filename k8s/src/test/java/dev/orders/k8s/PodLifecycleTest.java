@@ -1,0 +1,129 @@
+package dev.orders.k8s;
+
+import static dev.orders.k8s.Manifests.SERVICES;
+import static dev.orders.k8s.Manifests.environment;
+import static dev.orders.k8s.Manifests.mainContainer;
+import static dev.orders.k8s.Manifests.map;
+import static dev.orders.k8s.Manifests.named;
+import static dev.orders.k8s.Manifests.podSpec;
+import static dev.orders.k8s.Manifests.render;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * How the services' pods stop and scale: a graceful shutdown that fits the termination grace period.
+ */
+class PodLifecycleTest {
+
+    /**
+     * On SIGTERM the kubelet first runs the preStop hook (endpoints drop the pod meanwhile), then Quarkus drains
+     * in-flight work for up to quarkus.shutdown.timeout; both must end before terminationGracePeriodSeconds, or the
+     * pod is killed mid-request. Without quarkus.shutdown.timeout Quarkus does not drain at all.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.orders.k8s.Manifests#kustomizations")
+    void terminationGracePeriodCoversThePreStopSleepAndTheShutdownTimeout(String dir) {
+        List<String> problems = shutdownProblems(render(dir));
+        assertTrue(problems.isEmpty(), dir + ":\n" + String.join("\n", problems));
+    }
+
+    /** Control: a shutdown timeout longer than the grace period allows is caught. */
+    @Test
+    void shutdownCheckFailsWhenTheTimeoutOutgrowsTheGracePeriod() {
+        List<Map<String, Object>> docs = render("k8s/base");
+        map(named(docs, "ConfigMap", "query-service-config"), "data").put("QUARKUS_SHUTDOWN_TIMEOUT", "PT60S");
+        List<String> problems = shutdownProblems(docs);
+        assertFalse(problems.isEmpty(), "a 60 s shutdown timeout does not fit a 45 s grace period");
+        assertTrue(problems.stream().allMatch(p -> p.startsWith("query-service")), String.join("\n", problems));
+    }
+
+    static List<String> shutdownProblems(List<Map<String, Object>> docs) {
+        List<String> problems = new ArrayList<>();
+        for (String service : SERVICES) {
+            Map<String, Object> deployment = named(docs, "Deployment", service);
+            Map<String, Object> pod = podSpec(deployment);
+            Map<String, Object> main = mainContainer(deployment);
+            long grace = Manifests.integer(pod.get("terminationGracePeriodSeconds"), 30);
+            long preStop = preStopSeconds(main);
+            Duration timeout = shutdownTimeout(service, environment(docs, main));
+            if (timeout == null) {
+                problems.add(service + ": quarkus.shutdown.timeout is not set, so Quarkus does not drain on SIGTERM");
+                continue;
+            }
+            if (grace <= preStop + timeout.toSeconds()) {
+                problems.add(String.format("%s: terminationGracePeriodSeconds %d <= preStop %d s + shutdown timeout %d s",
+                        service, grace, preStop, timeout.toSeconds()));
+            }
+        }
+        return problems;
+    }
+
+    /** The service's shutdown timeout in prod: the container's env overrides application.properties. */
+    static Duration shutdownTimeout(String service, Map<String, String> env) {
+        String value = env.get("QUARKUS_SHUTDOWN_TIMEOUT");
+        if (value == null) {
+            Map<String, String> props;
+            try {
+                props = Manifests.applicationProperties(service);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            value = props.getOrDefault("%prod.quarkus.shutdown.timeout", props.get("quarkus.shutdown.timeout"));
+        }
+        return value == null || value.isBlank() ? null : quarkusDuration(value);
+    }
+
+    /** Seconds the preStop hook sleeps: {@code sleep: {seconds: N}} or {@code exec: [sleep, N]}; 0 without one. */
+    static long preStopSeconds(Map<String, Object> container) {
+        Map<String, Object> preStop = map(map(container, "lifecycle"), "preStop");
+        if (preStop.isEmpty()) {
+            return 0;
+        }
+        Object sleep = map(preStop, "sleep").get("seconds");
+        if (sleep != null) {
+            return Manifests.integer(sleep, 0);
+        }
+        Object command = map(preStop, "exec").get("command");
+        if (command instanceof List<?> c) {
+            Matcher m = Pattern.compile("(?:^|\\s)sleep\\s+(\\d+)\\s*$").matcher(
+                    String.join(" ", c.stream().map(String::valueOf).toList()));
+            if (m.find()) {
+                return Long.parseLong(m.group(1));
+            }
+        }
+        throw new AssertionError(container.get("name") + ": preStop hook of unknown duration: " + preStop);
+    }
+
+    /** A duration as Quarkus reads it: ISO-8601 (PT30S), a bare number of seconds, or a number with ms/s/m/h/d. */
+    static Duration quarkusDuration(String raw) {
+        String v = raw.trim();
+        if (v.matches("\\d+")) {
+            return Duration.ofSeconds(Long.parseLong(v));
+        }
+        Matcher m = Pattern.compile("(\\d+)(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE).matcher(v);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2).toLowerCase()) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        return Duration.parse(v.toUpperCase().startsWith("P") ? v : "PT" + v);
+    }
+}
