@@ -7,11 +7,15 @@ import static dev.orders.k8s.Manifests.map;
 import static dev.orders.k8s.Manifests.named;
 import static dev.orders.k8s.Manifests.podSpec;
 import static dev.orders.k8s.Manifests.render;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +28,39 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * How the services' pods stop and scale: a graceful shutdown that fits the termination grace period.
+ * How the services' pods become ready, stop and scale: readiness on what a service cannot work without, a graceful
+ * shutdown that fits the termination grace period.
  */
 class PodLifecycleTest {
+
+    /**
+     * Readiness takes a pod out of its Service, and a shared dependency that fails does it to every pod at once. So
+     * it leaves out what a service falls back from or can do without: query-service's replica (reads fall back to
+     * the read primary) and Redis (database and local rate limiter); the projector's Redis (invalidations are
+     * best effort); command-service's Kafka producer (the outbox holds the events); and, in the two services with
+     * Flyway, the JDBC pool, which only migrations use and which would hold a connection straight to Postgres in
+     * every pod. What stays: the reactive pool each service needs (PoolReadiness, or query-service's primary).
+     */
+    @Test
+    void readinessLeavesOutWhatAServiceFallsBackFromOrCanDoWithout() throws Exception {
+        for (String service : List.of("command-service", "projector")) {
+            Map<String, String> p = Manifests.applicationProperties(service);
+            assertEquals("true", p.get("quarkus.datasource.health-exclude"), service + ": JDBC pool out of readiness");
+            Path check = Manifests.REPO.resolve(service + "/src/main/java/dev/orders/"
+                    + (service.equals("projector") ? "projector" : "command") + "/health/PoolReadiness.java");
+            assertTrue(Files.readString(check).contains("@Readiness"), service + ": readiness on the reactive pool");
+        }
+        Map<String, String> command = Manifests.applicationProperties("command-service");
+        assertEquals("false", command.get("mp.messaging.outgoing.order-events.health-readiness-enabled"),
+                "command-service: Kafka out of readiness (the outbox holds events)");
+        assertEquals("false", Manifests.applicationProperties("projector").get("quarkus.redis.health.enabled"),
+                "projector: Redis out of readiness");
+        Map<String, String> query = Manifests.applicationProperties("query-service");
+        assertEquals("true", query.get("quarkus.datasource.health-exclude"), "query-service: replica out of readiness");
+        assertEquals("false", query.get("quarkus.redis.health.enabled"), "query-service: Redis out of readiness");
+        assertNotEquals("true", query.get("quarkus.datasource.\"primary\".health-exclude"),
+                "query-service: the read primary, its fallback, stays in readiness");
+    }
 
     /**
      * On SIGTERM the kubelet first runs the preStop hook (endpoints drop the pod meanwhile), then Quarkus drains
