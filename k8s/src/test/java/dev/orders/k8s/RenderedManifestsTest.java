@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -151,11 +152,12 @@ class RenderedManifestsTest {
     }
 
     /** Settings Quarkus itself reads without them appearing in application.properties. */
-    static final Set<String> BUILT_IN = Set.of("QUARKUS_INIT_AND_EXIT", "QUARKUS_HTTP_PORT");
+    static final Set<String> BUILT_IN = Set.of("QUARKUS_INIT_AND_EXIT", "QUARKUS_HTTP_PORT", "QUARKUS_FLYWAY_INIT_SQL");
 
     /**
-     * Flyway runs once per rollout in the init container, straight to Postgres (DDL and advisory locks do not
-     * belong behind transaction pooling); the main container does not migrate. The LISTEN connection, which needs
+     * Flyway runs in the init container of every new pod (all but the first find nothing to do), straight to
+     * Postgres (DDL and advisory locks do not belong behind transaction pooling), with the role's statement and lock
+     * timeouts lifted for its own sessions; the main container does not migrate. The LISTEN connection, which needs
      * a session, also goes straight to Postgres.
      */
     @ParameterizedTest(name = "{0}")
@@ -169,6 +171,7 @@ class RenderedManifestsTest {
             Map<String, Object> pod = Manifests.podSpec(deployment);
             Map<String, String> main = environment(docs, Manifests.mainContainer(deployment));
             assertNotEquals("true", main.get("QUARKUS_FLYWAY_MIGRATE_AT_START"), service + ": main container migrates");
+            assertNull(main.get("QUARKUS_FLYWAY_INIT_SQL"), service + ": only the migration container lifts the limits");
             for (Map<String, Object> init : list(pod, "initContainers")) {
                 Map<String, String> env = environment(docs, init);
                 if (!"true".equals(env.get("QUARKUS_FLYWAY_MIGRATE_AT_START"))) {
@@ -176,6 +179,9 @@ class RenderedManifestsTest {
                 }
                 migrating++;
                 assertEquals("true", env.get("QUARKUS_INIT_AND_EXIT"), service + ": migration container exits");
+                String initSql = String.valueOf(env.get("QUARKUS_FLYWAY_INIT_SQL")).replaceAll("\\s+", " ");
+                assertTrue(initSql.contains("SET statement_timeout = 0") && initSql.contains("SET lock_timeout ="),
+                        service + ": Flyway lifts the role's statement_timeout and lock_timeout, got " + initSql);
                 String host = Manifests.PgUrl.parse(env.get("QUARKUS_DATASOURCE_JDBC_URL")).host();
                 assertTrue(topology.bouncer(host).isEmpty(), service + ": Flyway goes through PgBouncer at " + host);
                 assertNotNull(topology.server(host), service + ": Flyway reaches Postgres at " + host);
