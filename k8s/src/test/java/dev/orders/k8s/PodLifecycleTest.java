@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * How the services' pods become ready, stop and scale: readiness on what a service cannot work without, a graceful
- * shutdown that fits the termination grace period.
+ * shutdown that fits the termination grace period, replica counts left to the autoscalers.
  */
 class PodLifecycleTest {
 
@@ -82,6 +82,46 @@ class PodLifecycleTest {
         List<String> problems = shutdownProblems(docs);
         assertFalse(problems.isEmpty(), "a 60 s shutdown timeout does not fit a 45 s grace period");
         assertTrue(problems.stream().allMatch(p -> p.startsWith("query-service")), String.join("\n", problems));
+    }
+
+    /**
+     * An HPA owns the replica count of its target: a Deployment that also sets spec.replicas is reset to that number
+     * on every apply, undoing the autoscaler (and briefly dropping below its minimum).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.orders.k8s.Manifests#kustomizations")
+    void noAutoscaledDeploymentSetsReplicas(String dir) {
+        List<Map<String, Object>> docs = render(dir);
+        List<String> problems = replicaProblems(docs);
+        assertTrue(problems.isEmpty(), dir + ":\n" + String.join("\n", problems));
+        for (String service : SERVICES) {
+            assertTrue(Manifests.integer(map(named(docs, "HorizontalPodAutoscaler", service), "spec").get("minReplicas"), 0) >= 1,
+                    service + ": the HPA's minReplicas sets the floor");
+        }
+    }
+
+    /** Control: a replicas field on an autoscaled Deployment is caught. */
+    @Test
+    void replicasCheckFailsWhenAnAutoscaledDeploymentSetsReplicas() {
+        List<Map<String, Object>> docs = render("k8s/overlays/prod");
+        map(named(docs, "Deployment", "projector"), "spec").put("replicas", 2);
+        assertEquals(List.of("Deployment/projector sets spec.replicas 2, but HorizontalPodAutoscaler/projector manages it"),
+                replicaProblems(docs));
+    }
+
+    static List<String> replicaProblems(List<Map<String, Object>> docs) {
+        List<String> problems = new ArrayList<>();
+        for (Map<String, Object> hpa : Manifests.ofKind(docs, "HorizontalPodAutoscaler")) {
+            Map<String, Object> target = map(map(hpa, "spec"), "scaleTargetRef");
+            Manifests.find(docs, String.valueOf(target.get("kind")), String.valueOf(target.get("name"))).ifPresent(w -> {
+                Object replicas = map(w, "spec").get("replicas");
+                if (replicas != null) {
+                    problems.add(Manifests.describe(w) + " sets spec.replicas " + replicas + ", but "
+                            + Manifests.describe(hpa) + " manages it");
+                }
+            });
+        }
+        return problems;
     }
 
     static List<String> shutdownProblems(List<Map<String, Object>> docs) {
