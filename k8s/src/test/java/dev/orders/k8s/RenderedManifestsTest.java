@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -149,6 +150,27 @@ class RenderedManifestsTest {
                 }
             }
         }
+    }
+
+    /**
+     * prod names the token issuer for every service that verifies tokens: left alone, mp.jwt.verify.issuer would be
+     * dev's https://orders.local (application.properties).
+     */
+    @Test
+    void prodSetsTheJwtIssuerOfEveryServiceThatVerifiesTokens() throws Exception {
+        List<Map<String, Object>> docs = render("k8s/overlays/prod");
+        int verifying = 0;
+        for (String service : SERVICES) {
+            if (!Manifests.applicationProperties(service).containsKey("mp.jwt.verify.issuer")) {
+                continue;
+            }
+            verifying++;
+            Map<String, String> env = environment(docs, Manifests.mainContainer(named(docs, "Deployment", service)));
+            String issuer = env.getOrDefault("MP_JWT_VERIFY_ISSUER", env.get("ORDERS_JWT_ISSUER"));
+            assertNotNull(issuer, service + ": prod sets MP_JWT_VERIFY_ISSUER");
+            assertNotEquals("https://orders.local", issuer, service + ": prod's issuer is not dev's");
+        }
+        assertEquals(2, verifying, "command-service and query-service verify tokens");
     }
 
     /** Settings Quarkus itself reads without them appearing in application.properties. */
