@@ -127,6 +127,40 @@ class RenderedManifestsTest {
     }
 
     /**
+     * The services' NetworkPolicies: DNS (UDP and TCP 53) to any destination, since the resolver need not be a
+     * kube-dns pod (NodeLocal DNSCache, OpenShift); ingress only from namespaces named by a label selector, never an
+     * empty namespaceSelector (any namespace) or an ipBlock.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.orders.k8s.Manifests#kustomizations")
+    void networkPoliciesResolveDnsAnywhereAndAdmitOnlyNamedNamespaces(String dir) {
+        List<Map<String, Object>> docs = render(dir);
+        for (String service : SERVICES) {
+            Map<String, Object> spec = map(named(docs, "NetworkPolicy", service), "spec");
+            for (String protocol : List.of("UDP", "TCP")) {
+                boolean dns = list(spec, "egress").stream()
+                        .filter(rule -> list(rule, "to").isEmpty())
+                        .flatMap(rule -> list(rule, "ports").stream())
+                        .anyMatch(port -> Integer.valueOf(53).equals(port.get("port"))
+                                && protocol.equals(port.getOrDefault("protocol", "TCP")));
+                assertTrue(dns, dir + " " + service + ": egress to port 53/" + protocol + " with no destination selector");
+            }
+            for (Map<String, Object> rule : list(spec, "ingress")) {
+                List<Map<String, Object>> from = list(rule, "from");
+                assertFalse(from.isEmpty(), dir + " " + service + ": an ingress rule without `from` admits everyone");
+                for (Map<String, Object> peer : from) {
+                    assertFalse(peer.containsKey("ipBlock"), dir + " " + service + ": ingress from an ipBlock");
+                    if (peer.containsKey("namespaceSelector")) {
+                        Map<String, Object> ns = map(peer, "namespaceSelector");
+                        assertFalse(map(ns, "matchLabels").isEmpty() && list(ns, "matchExpressions").isEmpty(),
+                                dir + " " + service + ": namespaceSelector {} admits every namespace");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Each environment key a service's containers get (ConfigMaps, rendered Secrets, env entries) must be one the
      * service actually reads, or a typo would be silently ignored.
      */
