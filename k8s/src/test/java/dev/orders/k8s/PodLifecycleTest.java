@@ -124,6 +124,29 @@ class PodLifecycleTest {
         return problems;
     }
 
+    /**
+     * Lifecycle hooks run on every supported cluster: the {@code sleep} action needs Kubernetes 1.30
+     * (PodLifecycleSleepAction), an exec of the image's own {@code sleep} works everywhere.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.orders.k8s.Manifests#kustomizations")
+    void lifecycleHooksNeedNoRecentKubernetes(String dir) {
+        for (Map.Entry<Map<String, Object>, Map<String, Object>> w : Manifests.workloads(render(dir))) {
+            for (Map<String, Object> c : Manifests.containers(w.getValue())) {
+                for (Object hook : map(c, "lifecycle").values()) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> h = hook instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+                    assertFalse(h.containsKey("sleep"), Manifests.describe(w.getKey()) + "/" + c.get("name")
+                            + ": the lifecycle sleep action needs Kubernetes 1.30; exec [sleep, N] instead");
+                }
+            }
+        }
+        for (String service : SERVICES) {
+            assertTrue(preStopSeconds(mainContainer(named(render(dir), "Deployment", service))) > 0,
+                    service + ": a preStop sleep lets endpoints drop the pod first");
+        }
+    }
+
     static List<String> shutdownProblems(List<Map<String, Object>> docs) {
         List<String> problems = new ArrayList<>();
         for (String service : SERVICES) {
