@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -162,28 +161,42 @@ class RenderedManifestsTest {
 
     /**
      * Each environment key a service's containers get (ConfigMaps, rendered Secrets, env entries) must be one the
-     * service actually reads, or a typo would be silently ignored.
+     * service actually reads, or a typo would be silently ignored: a key of its application.properties, a run-time
+     * setting of one of its Quarkus extensions, or a documented exception ({@link ConfigKeys}).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.orders.k8s.Manifests#kustomizations")
-    void configKeysAreOnesTheServicesRead(String dir) throws Exception {
-        List<Map<String, Object>> docs = render(dir);
-        for (String service : SERVICES) {
-            String properties = Files.readString(
-                    REPO.resolve(service + "/src/main/resources/application.properties"), StandardCharsets.UTF_8);
-            List<String> known = new ArrayList<>();
-            for (String key : Manifests.applicationProperties(service).keySet()) {
-                known.add(key.replaceFirst("^%[a-z-]+\\.", "").replaceAll("[^A-Za-z0-9]", "_").toUpperCase());
-            }
-            for (Map<String, Object> c : containers(Manifests.podSpec(named(docs, "Deployment", service)))) {
-                for (String key : environment(docs, c).keySet()) {
-                    boolean read = known.contains(key) || properties.contains("${" + key + ":")
-                            || properties.contains("${" + key + "}") || BUILT_IN.contains(key);
-                    assertTrue(read, service + "/" + c.get("name") + ": " + key + " is not a setting " + service
-                            + " reads");
-                }
-            }
+    void configKeysAreOnesTheServicesRead(String dir) {
+        List<String> problems = configKeyProblems(render(dir));
+        assertTrue(problems.isEmpty(), dir + ":\n" + String.join("\n", problems));
+    }
+
+    /** Controls: misspelled keys, a key of an extension the service lacks, and a build-time key all fail. */
+    @Test
+    void configKeyCheckFailsOnTyposForeignAndBuildTimeKeys() {
+        List<Map<String, Object>> docs = render("k8s/overlays/prod");
+        Map<String, Object> command = map(named(docs, "ConfigMap", "command-service-config"), "data");
+        command.put("ORDERS_OUTBOX_RELAY_ENABLD", "false");
+        command.put("QUARKUS_DATASOURCE_REACTIVE_MAXSIZE", "8");
+        command.put("QUARKUS_DATASOURCE_HEALTH_EXCLUDE", "false");
+        map(named(docs, "ConfigMap", "query-service-config"), "data").put("QUARKUS_FLYWAY_INIT_SQL", "SET x = 1");
+        List<String> problems = configKeyProblems(docs);
+        for (String key : List.of("ORDERS_OUTBOX_RELAY_ENABLD", "QUARKUS_DATASOURCE_REACTIVE_MAXSIZE",
+                "QUARKUS_DATASOURCE_HEALTH_EXCLUDE", "QUARKUS_FLYWAY_INIT_SQL")) {
+            assertTrue(problems.stream().anyMatch(p -> p.contains(": " + key + " is ")), key + " caught: " + problems);
         }
+        assertTrue(problems.stream().anyMatch(p -> p.contains("fixed at build time")), String.join("\n", problems));
+    }
+
+    /** Valid Quarkus settings that no application.properties mentions are accepted; so are named datasources. */
+    @Test
+    void configKeyCheckAcceptsQuarkusSettingsBeyondApplicationProperties() {
+        for (String key : List.of("QUARKUS_HTTP_IDLE_TIMEOUT", "QUARKUS_LOG_LEVEL", "QUARKUS_SHUTDOWN_DELAY",
+                "QUARKUS_DATASOURCE__PRIMARY__REACTIVE_IDLE_TIMEOUT", "QUARKUS_REDIS_PASSWORD", "MP_JWT_VERIFY_AUDIENCES")) {
+            assertNull(ConfigKeys.problem("query-service", key), key);
+        }
+        assertNull(ConfigKeys.problem("command-service", "QUARKUS_FLYWAY_CONNECT_RETRIES"));
+        assertNotNull(ConfigKeys.problem("projector", "MP_JWT_VERIFY_AUDIENCES"), "the projector verifies no tokens");
     }
 
     /**
@@ -207,8 +220,20 @@ class RenderedManifestsTest {
         assertEquals(2, verifying, "command-service and query-service verify tokens");
     }
 
-    /** Settings Quarkus itself reads without them appearing in application.properties. */
-    static final Set<String> BUILT_IN = Set.of("QUARKUS_INIT_AND_EXIT", "QUARKUS_HTTP_PORT", "QUARKUS_FLYWAY_INIT_SQL");
+    static List<String> configKeyProblems(List<Map<String, Object>> docs) {
+        List<String> problems = new ArrayList<>();
+        for (String service : SERVICES) {
+            for (Map<String, Object> c : containers(Manifests.podSpec(named(docs, "Deployment", service)))) {
+                for (String key : environment(docs, c).keySet()) {
+                    String problem = ConfigKeys.problem(service, key);
+                    if (problem != null) {
+                        problems.add(service + "/" + c.get("name") + ": " + problem);
+                    }
+                }
+            }
+        }
+        return problems;
+    }
 
     /**
      * Flyway runs in the init container of every new pod (all but the first find nothing to do), straight to
