@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,8 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -125,37 +126,119 @@ class RenderedManifestsTest {
     }
 
     /**
-     * Each environment key a service's containers get (ConfigMaps, rendered Secrets, env entries) must be one the
-     * service actually reads, or a typo would be silently ignored.
+     * The services' NetworkPolicies: DNS (UDP and TCP 53) to any destination, since the resolver need not be a
+     * kube-dns pod (NodeLocal DNSCache, OpenShift); ingress only from namespaces named by a label selector, never an
+     * empty namespaceSelector (any namespace) or an ipBlock.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.orders.k8s.Manifests#kustomizations")
-    void configKeysAreOnesTheServicesRead(String dir) throws Exception {
+    void networkPoliciesResolveDnsAnywhereAndAdmitOnlyNamedNamespaces(String dir) {
         List<Map<String, Object>> docs = render(dir);
         for (String service : SERVICES) {
-            String properties = Files.readString(
-                    REPO.resolve(service + "/src/main/resources/application.properties"), StandardCharsets.UTF_8);
-            List<String> known = new ArrayList<>();
-            for (String key : Manifests.applicationProperties(service).keySet()) {
-                known.add(key.replaceFirst("^%[a-z-]+\\.", "").replaceAll("[^A-Za-z0-9]", "_").toUpperCase());
+            Map<String, Object> spec = map(named(docs, "NetworkPolicy", service), "spec");
+            for (String protocol : List.of("UDP", "TCP")) {
+                boolean dns = list(spec, "egress").stream()
+                        .filter(rule -> list(rule, "to").isEmpty())
+                        .flatMap(rule -> list(rule, "ports").stream())
+                        .anyMatch(port -> Integer.valueOf(53).equals(port.get("port"))
+                                && protocol.equals(port.getOrDefault("protocol", "TCP")));
+                assertTrue(dns, dir + " " + service + ": egress to port 53/" + protocol + " with no destination selector");
             }
-            for (Map<String, Object> c : containers(Manifests.podSpec(named(docs, "Deployment", service)))) {
-                for (String key : environment(docs, c).keySet()) {
-                    boolean read = known.contains(key) || properties.contains("${" + key + ":")
-                            || properties.contains("${" + key + "}") || BUILT_IN.contains(key);
-                    assertTrue(read, service + "/" + c.get("name") + ": " + key + " is not a setting " + service
-                            + " reads");
+            for (Map<String, Object> rule : list(spec, "ingress")) {
+                List<Map<String, Object>> from = list(rule, "from");
+                assertFalse(from.isEmpty(), dir + " " + service + ": an ingress rule without `from` admits everyone");
+                for (Map<String, Object> peer : from) {
+                    assertFalse(peer.containsKey("ipBlock"), dir + " " + service + ": ingress from an ipBlock");
+                    if (peer.containsKey("namespaceSelector")) {
+                        Map<String, Object> ns = map(peer, "namespaceSelector");
+                        assertFalse(map(ns, "matchLabels").isEmpty() && list(ns, "matchExpressions").isEmpty(),
+                                dir + " " + service + ": namespaceSelector {} admits every namespace");
+                    }
                 }
             }
         }
     }
 
-    /** Settings Quarkus itself reads without them appearing in application.properties. */
-    static final Set<String> BUILT_IN = Set.of("QUARKUS_INIT_AND_EXIT", "QUARKUS_HTTP_PORT");
+    /**
+     * Each environment key a service's containers get (ConfigMaps, rendered Secrets, env entries) must be one the
+     * service actually reads, or a typo would be silently ignored: a key of its application.properties, a run-time
+     * setting of one of its Quarkus extensions, or a documented exception ({@link ConfigKeys}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.orders.k8s.Manifests#kustomizations")
+    void configKeysAreOnesTheServicesRead(String dir) {
+        List<String> problems = configKeyProblems(render(dir));
+        assertTrue(problems.isEmpty(), dir + ":\n" + String.join("\n", problems));
+    }
+
+    /** Controls: misspelled keys, a key of an extension the service lacks, and a build-time key all fail. */
+    @Test
+    void configKeyCheckFailsOnTyposForeignAndBuildTimeKeys() {
+        List<Map<String, Object>> docs = render("k8s/overlays/prod");
+        Map<String, Object> command = map(named(docs, "ConfigMap", "command-service-config"), "data");
+        command.put("ORDERS_OUTBOX_RELAY_ENABLD", "false");
+        command.put("QUARKUS_DATASOURCE_REACTIVE_MAXSIZE", "8");
+        command.put("QUARKUS_DATASOURCE_HEALTH_EXCLUDE", "false");
+        map(named(docs, "ConfigMap", "query-service-config"), "data").put("QUARKUS_FLYWAY_INIT_SQL", "SET x = 1");
+        List<String> problems = configKeyProblems(docs);
+        for (String key : List.of("ORDERS_OUTBOX_RELAY_ENABLD", "QUARKUS_DATASOURCE_REACTIVE_MAXSIZE",
+                "QUARKUS_DATASOURCE_HEALTH_EXCLUDE", "QUARKUS_FLYWAY_INIT_SQL")) {
+            assertTrue(problems.stream().anyMatch(p -> p.contains(": " + key + " is ")), key + " caught: " + problems);
+        }
+        assertTrue(problems.stream().anyMatch(p -> p.contains("fixed at build time")), String.join("\n", problems));
+    }
+
+    /** Valid Quarkus settings that no application.properties mentions are accepted; so are named datasources. */
+    @Test
+    void configKeyCheckAcceptsQuarkusSettingsBeyondApplicationProperties() {
+        for (String key : List.of("QUARKUS_HTTP_IDLE_TIMEOUT", "QUARKUS_LOG_LEVEL", "QUARKUS_SHUTDOWN_DELAY",
+                "QUARKUS_DATASOURCE__PRIMARY__REACTIVE_IDLE_TIMEOUT", "QUARKUS_REDIS_PASSWORD", "MP_JWT_VERIFY_AUDIENCES")) {
+            assertNull(ConfigKeys.problem("query-service", key), key);
+        }
+        assertNull(ConfigKeys.problem("command-service", "QUARKUS_FLYWAY_CONNECT_RETRIES"));
+        assertNotNull(ConfigKeys.problem("projector", "MP_JWT_VERIFY_AUDIENCES"), "the projector verifies no tokens");
+    }
 
     /**
-     * Flyway runs once per rollout in the init container, straight to Postgres (DDL and advisory locks do not
-     * belong behind transaction pooling); the main container does not migrate. The LISTEN connection, which needs
+     * prod names the token issuer for every service that verifies tokens: left alone, mp.jwt.verify.issuer would be
+     * dev's https://orders.local (application.properties).
+     */
+    @Test
+    void prodSetsTheJwtIssuerOfEveryServiceThatVerifiesTokens() throws Exception {
+        List<Map<String, Object>> docs = render("k8s/overlays/prod");
+        int verifying = 0;
+        for (String service : SERVICES) {
+            if (!Manifests.applicationProperties(service).containsKey("mp.jwt.verify.issuer")) {
+                continue;
+            }
+            verifying++;
+            Map<String, String> env = environment(docs, Manifests.mainContainer(named(docs, "Deployment", service)));
+            String issuer = env.getOrDefault("MP_JWT_VERIFY_ISSUER", env.get("ORDERS_JWT_ISSUER"));
+            assertNotNull(issuer, service + ": prod sets MP_JWT_VERIFY_ISSUER");
+            assertNotEquals("https://orders.local", issuer, service + ": prod's issuer is not dev's");
+        }
+        assertEquals(2, verifying, "command-service and query-service verify tokens");
+    }
+
+    static List<String> configKeyProblems(List<Map<String, Object>> docs) {
+        List<String> problems = new ArrayList<>();
+        for (String service : SERVICES) {
+            for (Map<String, Object> c : containers(Manifests.podSpec(named(docs, "Deployment", service)))) {
+                for (String key : environment(docs, c).keySet()) {
+                    String problem = ConfigKeys.problem(service, key);
+                    if (problem != null) {
+                        problems.add(service + "/" + c.get("name") + ": " + problem);
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Flyway runs in the init container of every new pod (all but the first find nothing to do), straight to
+     * Postgres (DDL and advisory locks do not belong behind transaction pooling), with the role's statement and lock
+     * timeouts lifted for its own sessions; the main container does not migrate. The LISTEN connection, which needs
      * a session, also goes straight to Postgres.
      */
     @ParameterizedTest(name = "{0}")
@@ -169,6 +252,7 @@ class RenderedManifestsTest {
             Map<String, Object> pod = Manifests.podSpec(deployment);
             Map<String, String> main = environment(docs, Manifests.mainContainer(deployment));
             assertNotEquals("true", main.get("QUARKUS_FLYWAY_MIGRATE_AT_START"), service + ": main container migrates");
+            assertNull(main.get("QUARKUS_FLYWAY_INIT_SQL"), service + ": only the migration container lifts the limits");
             for (Map<String, Object> init : list(pod, "initContainers")) {
                 Map<String, String> env = environment(docs, init);
                 if (!"true".equals(env.get("QUARKUS_FLYWAY_MIGRATE_AT_START"))) {
@@ -176,6 +260,9 @@ class RenderedManifestsTest {
                 }
                 migrating++;
                 assertEquals("true", env.get("QUARKUS_INIT_AND_EXIT"), service + ": migration container exits");
+                String initSql = String.valueOf(env.get("QUARKUS_FLYWAY_INIT_SQL")).replaceAll("\\s+", " ");
+                assertTrue(initSql.contains("SET statement_timeout = 0") && initSql.contains("SET lock_timeout ="),
+                        service + ": Flyway lifts the role's statement_timeout and lock_timeout, got " + initSql);
                 String host = Manifests.PgUrl.parse(env.get("QUARKUS_DATASOURCE_JDBC_URL")).host();
                 assertTrue(topology.bouncer(host).isEmpty(), service + ": Flyway goes through PgBouncer at " + host);
                 assertNotNull(topology.server(host), service + ": Flyway reaches Postgres at " + host);

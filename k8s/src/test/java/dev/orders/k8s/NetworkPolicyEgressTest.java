@@ -1,0 +1,194 @@
+package dev.orders.k8s;
+
+import static dev.orders.k8s.Manifests.SERVICES;
+import static dev.orders.k8s.Manifests.containers;
+import static dev.orders.k8s.Manifests.environment;
+import static dev.orders.k8s.Manifests.find;
+import static dev.orders.k8s.Manifests.list;
+import static dev.orders.k8s.Manifests.map;
+import static dev.orders.k8s.Manifests.named;
+import static dev.orders.k8s.Manifests.podSpec;
+import static dev.orders.k8s.Manifests.render;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each service's NetworkPolicy lets it reach every host its configuration connects to (Postgres, PgBouncer, Kafka,
+ * Redis), in every overlay. A configured host is resolved the way the cluster would: a rendered Service to the pod
+ * labels of the workload it selects; a CloudNativePG Pooler or Cluster Service ({@code <cluster>-rw/-ro/-r}) or
+ * Strimzi's {@code <kafka>-kafka-bootstrap} to the labels those operators put on their pods; anything else is outside
+ * the cluster and needs an ipBlock. An egress rule allows it when one of its peers selects those pods (or, for an
+ * external host, is an ipBlock) and its ports, if any, include the port.
+ */
+class NetworkPolicyEgressTest {
+
+    /** Where a service connects: the host as configured, the pod labels behind it (null: outside), the port. */
+    record Target(String key, String host, Map<String, String> podLabels, int port) {
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.orders.k8s.Manifests#overlays")
+    void everyServiceMayReachTheHostsItIsConfiguredFor(String dir) {
+        List<Map<String, Object>> docs = render(dir);
+        List<String> problems = egressProblems(docs);
+        assertTrue(problems.isEmpty(), dir + ":\n" + String.join("\n", problems));
+    }
+
+    /** Control: without its Redis rule, query-service cannot reach Redis, and the check says so. */
+    @Test
+    void egressCheckFailsWhenARuleIsMissing() {
+        List<Map<String, Object>> docs = render("k8s/overlays/dev");
+        Map<String, Object> spec = map(named(docs, "NetworkPolicy", "query-service"), "spec");
+        for (Map<String, Object> rule : list(spec, "egress")) {
+            if (!rule.containsKey("to")) {
+                continue;
+            }
+            list(rule, "to").removeIf(peer -> "redis".equals(map(map(peer, "podSelector"), "matchLabels")
+                    .get("app.kubernetes.io/name")));
+        }
+        List<String> problems = egressProblems(docs);
+        assertEquals(1, problems.size(), String.join("\n", problems));
+        assertTrue(problems.get(0).startsWith("query-service: QUARKUS_REDIS_HOSTS → redis:6379"), problems.get(0));
+    }
+
+    static List<String> egressProblems(List<Map<String, Object>> docs) {
+        List<String> problems = new ArrayList<>();
+        for (String service : SERVICES) {
+            Map<String, Object> policy = map(named(docs, "NetworkPolicy", service), "spec");
+            Set<Target> targets = new LinkedHashSet<>();
+            for (Map<String, Object> c : containers(podSpec(named(docs, "Deployment", service)))) {
+                environment(docs, c).forEach((key, value) -> targets.addAll(targets(docs, key, value)));
+            }
+            for (Target t : targets) {
+                if (!allowed(policy, t)) {
+                    problems.add(String.format("%s: %s → %s:%d (%s) is not allowed by NetworkPolicy/%s", service,
+                            t.key(), t.host(), t.port(), t.podLabels() == null ? "outside the cluster" : t.podLabels(),
+                            service));
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** The hosts an environment entry points at: Postgres and Redis URLs, Kafka bootstrap servers. */
+    static List<Target> targets(List<Map<String, Object>> docs, String key, String value) {
+        List<Target> out = new ArrayList<>();
+        if (value == null) {
+            return out;
+        }
+        for (String item : value.split(",")) {
+            String v = item.trim().replaceFirst("^jdbc:", "");
+            String host;
+            int port;
+            if (v.matches("(postgresql|postgres|redis|rediss)://.*")) {
+                URI uri = URI.create(v);
+                host = uri.getHost();
+                port = uri.getPort() > 0 ? uri.getPort() : v.startsWith("redis") ? 6379 : 5432;
+            } else if (key.endsWith("BOOTSTRAP_SERVERS") && v.matches("[A-Za-z0-9.-]+:\\d+")) {
+                host = v.substring(0, v.lastIndexOf(':'));
+                port = Integer.parseInt(v.substring(v.lastIndexOf(':') + 1));
+            } else {
+                continue;
+            }
+            out.add(resolve(docs, key, host, port));
+        }
+        return out;
+    }
+
+    static Target resolve(List<Map<String, Object>> docs, String key, String host, int port) {
+        Optional<Map<String, Object>> svc = find(docs, "Service", host);
+        if (svc.isPresent()) {
+            Map<String, Object> workload = Manifests.workloadBehindService(docs, host)
+                    .orElseThrow(() -> new AssertionError("Service " + host + " selects no rendered workload"));
+            return new Target(key, host, stringMap(Manifests.podLabels(workload)), targetPort(svc.get(), workload, port));
+        }
+        if (find(docs, "Pooler", host).isPresent()) {
+            return new Target(key, host, Map.of("cnpg.io/poolerName", host), port);
+        }
+        for (Map<String, Object> cluster : Manifests.ofKind(docs, "Cluster")) {
+            String c = Manifests.name(cluster);
+            if (host.matches(Pattern.quote(c) + "-(rw|ro|r)")) {
+                return new Target(key, host, Map.of("cnpg.io/cluster", c), port);
+            }
+        }
+        for (Map<String, Object> kafka : Manifests.ofKind(docs, "Kafka")) {
+            String k = Manifests.name(kafka);
+            if (host.equals(k + "-kafka-bootstrap")) {
+                return new Target(key, host, Map.of("strimzi.io/cluster", k, "strimzi.io/kind", "Kafka"), port);
+            }
+        }
+        if (!host.contains(".")) {
+            throw new AssertionError(key + ": " + host + " is neither a rendered Service nor an operator's");
+        }
+        return new Target(key, host, null, port);
+    }
+
+    /** The container port a Service port forwards to. */
+    static int targetPort(Map<String, Object> svc, Map<String, Object> workload, int port) {
+        for (Map<String, Object> p : list(map(svc, "spec"), "ports")) {
+            if (Manifests.integer(p.get("port"), -1) != port) {
+                continue;
+            }
+            Object target = p.getOrDefault("targetPort", port);
+            if (String.valueOf(target).matches("\\d+")) {
+                return Integer.parseInt(String.valueOf(target));
+            }
+            for (Map<String, Object> c : containers(podSpec(workload))) {
+                for (Map<String, Object> cp : list(c, "ports")) {
+                    if (target.equals(cp.get("name"))) {
+                        return Manifests.integer(cp.get("containerPort"), -1);
+                    }
+                }
+            }
+        }
+        throw new AssertionError("Service " + Manifests.name(svc) + " has no port " + port);
+    }
+
+    static boolean allowed(Map<String, Object> policy, Target t) {
+        for (Map<String, Object> rule : list(policy, "egress")) {
+            List<Map<String, Object>> ports = list(rule, "ports");
+            boolean portOk = ports.isEmpty()
+                    || ports.stream().anyMatch(p -> Manifests.integer(p.get("port"), -1) == t.port()
+                            && "TCP".equals(p.getOrDefault("protocol", "TCP")));
+            if (!portOk) {
+                continue;
+            }
+            List<Map<String, Object>> to = list(rule, "to");
+            if (to.isEmpty()) {
+                return true; // any destination on these ports
+            }
+            for (Map<String, Object> peer : to) {
+                if (t.podLabels() == null) {
+                    if (peer.containsKey("ipBlock")) {
+                        return true;
+                    }
+                } else if (peer.containsKey("podSelector") && !peer.containsKey("namespaceSelector")
+                        && t.podLabels().entrySet().containsAll(
+                                stringMap(map(map(peer, "podSelector"), "matchLabels")).entrySet())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static Map<String, String> stringMap(Map<String, Object> m) {
+        Map<String, String> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
+    }
+}
