@@ -22,7 +22,7 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
  * each rate (a fraction of the capacity it measured just before) and writes one CSV feeder per workload.
  *
  * <p>System properties: {@code bench.dir} (feeder folder), {@code bench.workloads} as
- * {@code name:rate:seconds:method,...}. Feeder {@code <name>.csv} has the columns {@code url,token,body} (body for
+ * {@code name:rate:seconds:method,...}, where {@code a+b} runs two workloads side by side in one step. Feeder {@code <name>.csv} has the columns {@code url,token,body} (body for
  * POST only); each user takes the next row (circular).
  */
 public class OpenModelSimulation extends Simulation {
@@ -36,28 +36,38 @@ public class OpenModelSimulation extends Simulation {
             .disableCaching();
 
     {
-        List<PopulationBuilder> steps = new ArrayList<>();
-        for (String spec : System.getProperty("bench.workloads", "").split(",")) {
-            if (spec.isBlank()) {
+        // Steps run one after another; the workloads of one step ("a+b") run at the same time, so that two cases
+        // compared with each other (page 1 and the deep page) share the same machine noise.
+        List<List<PopulationBuilder>> steps = new ArrayList<>();
+        for (String step : System.getProperty("bench.workloads", "").split(",")) {
+            if (step.isBlank()) {
                 continue;
             }
-            String[] p = spec.split(":");
-            String name = p[0];
-            double rate = Double.parseDouble(p[1]);
-            int seconds = Integer.parseInt(p[2]);
-            steps.add(scenario(name)
-                    .feed(csv(DIR + "/" + name + ".csv").circular())
-                    .exec(request(name, p.length > 3 ? p[3] : "GET"))
-                    .injectOpen(constantUsersPerSec(rate).during(seconds)));
+            List<PopulationBuilder> group = new ArrayList<>();
+            for (String spec : step.split("\\+")) {
+                String[] p = spec.split(":");
+                String name = p[0];
+                group.add(scenario(name)
+                        .feed(csv(DIR + "/" + name + ".csv").circular())
+                        .exec(request(name, p.length > 3 ? p[3] : "GET"))
+                        .injectOpen(constantUsersPerSec(Double.parseDouble(p[1])).during(Integer.parseInt(p[2]))));
+            }
+            steps.add(group);
         }
         if (steps.isEmpty()) {
-            throw new IllegalArgumentException("no workloads: pass -Dbench.workloads=name:rate:seconds,...");
+            throw new IllegalArgumentException("no workloads: pass -Dbench.workloads=name:rate:seconds:method,...");
         }
-        PopulationBuilder chain = steps.get(0);
-        for (int i = 1; i < steps.size(); i++) {
-            chain = chain.andThen(steps.get(i));
+        // andThen(children) starts the children when its parent ends (all children at once), so a sequence is a
+        // nesting: each step's first workload carries the rest of the sequence.
+        List<PopulationBuilder> next = null;
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            List<PopulationBuilder> group = new ArrayList<>(steps.get(i));
+            if (next != null) {
+                group.set(0, group.get(0).andThen(next));
+            }
+            next = group;
         }
-        setUp(chain).protocols(protocol);
+        setUp(next).protocols(protocol);
     }
 
     private static HttpRequestActionBuilder request(String name, String method) {
