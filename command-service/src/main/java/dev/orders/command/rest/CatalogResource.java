@@ -9,7 +9,6 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import dev.orders.command.Customer;
 import dev.orders.command.Product;
-import dev.orders.command.idempotency.IdempotencyService;
 import dev.orders.command.idempotency.StoredResponse;
 import dev.orders.command.outbox.OutboxRelay;
 import dev.orders.command.service.CatalogService;
@@ -40,14 +39,13 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 public class CatalogResource {
     private final CatalogService catalog;
-    private final IdempotencyService idempotency;
+    private final IdempotentWrites writes;
     private final OutboxRelay relay;
     private final JsonWebToken caller;
 
-    public CatalogResource(CatalogService catalog, IdempotencyService idempotency, OutboxRelay relay,
-            JsonWebToken caller) {
+    public CatalogResource(CatalogService catalog, IdempotentWrites writes, OutboxRelay relay, JsonWebToken caller) {
         this.catalog = catalog;
-        this.idempotency = idempotency;
+        this.writes = writes;
         this.relay = relay;
         this.caller = caller;
     }
@@ -99,11 +97,9 @@ public class CatalogResource {
     @Operation(summary = "Create a product (ops)")
     public Uni<Response> createProduct(@Valid @NotNull CatalogRequests.NewProduct request,
             @HeaderParam("Idempotency-Key") String key) {
-        return idempotency.run(caller.getSubject(), key, idempotency.fingerprint("POST", "/products", request),
-                claim -> catalog.createProduct(request, p -> claim.complete(created("products", ProductView.of(p), p.id)))
-                        .invoke(relay::nudge)
-                        .map(p -> created("products", ProductView.of(p), p.id)))
-                .map(StoredResponse::toResponse);
+        return writes.<Product>run(caller.getSubject(), key, "POST", "/products", request,
+                onCommit -> catalog.createProduct(request, onCommit),
+                p -> created("products", ProductView.of(p), p.id));
     }
 
     @PATCH
@@ -123,12 +119,9 @@ public class CatalogResource {
     @Operation(summary = "Create a customer (ops); 409 if the email is taken")
     public Uni<Response> createCustomer(@Valid @NotNull CatalogRequests.NewCustomer request,
             @HeaderParam("Idempotency-Key") String key) {
-        return idempotency.run(caller.getSubject(), key, idempotency.fingerprint("POST", "/customers", request),
-                claim -> catalog.createCustomer(request,
-                        c -> claim.complete(created("customers", CustomerView.of(c), c.id)))
-                        .invoke(relay::nudge)
-                        .map(c -> created("customers", CustomerView.of(c), c.id)))
-                .map(StoredResponse::toResponse);
+        return writes.<Customer>run(caller.getSubject(), key, "POST", "/customers", request,
+                onCommit -> catalog.createCustomer(request, onCommit),
+                c -> created("customers", CustomerView.of(c), c.id));
     }
 
     @PATCH

@@ -15,9 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import dev.orders.command.Order;
 import dev.orders.command.OrderAction;
-import dev.orders.command.idempotency.IdempotencyService;
 import dev.orders.command.idempotency.StoredResponse;
-import dev.orders.command.outbox.OutboxRelay;
 import dev.orders.command.service.OrderService;
 import dev.orders.command.service.OrderService.Actor;
 import dev.orders.command.service.WriteProblems;
@@ -48,16 +46,14 @@ public class OrderResource {
     private static final Pattern ETAG = Pattern.compile("^(?:W/)?\"?(\\d{1,18})\"?$");
 
     private final OrderService orders;
-    private final IdempotencyService idempotency;
-    private final OutboxRelay relay;
+    private final IdempotentWrites writes;
     private final JsonWebToken caller;
     private final URI readApi;
 
-    public OrderResource(OrderService orders, IdempotencyService idempotency, OutboxRelay relay, JsonWebToken caller,
+    public OrderResource(OrderService orders, IdempotentWrites writes, JsonWebToken caller,
             @ConfigProperty(name = "orders.read-api.base-url") URI readApi) {
         this.orders = orders;
-        this.idempotency = idempotency;
-        this.relay = relay;
+        this.writes = writes;
         this.caller = caller;
         this.readApi = readApi;
     }
@@ -78,11 +74,8 @@ public class OrderResource {
                 "Location", readApi.resolve("orders/" + order.id).toString(),
                 "ETag", etag(order),
                 CONSISTENCY_TOKEN, order.id + ":" + order.version));
-        return idempotency.run(caller.getSubject(), key, idempotency.fingerprint("POST", "/orders", request),
-                claim -> orders.create(customer, request, order -> claim.complete(render.apply(order)))
-                        .invoke(relay::nudge)
-                        .map(render))
-                .map(StoredResponse::toResponse);
+        return writes.run(caller.getSubject(), key, "POST", "/orders", request,
+                onCommit -> orders.create(customer, request, onCommit), render);
     }
 
     @POST
@@ -130,11 +123,8 @@ public class OrderResource {
         String path = "/orders/" + id + "/" + action.name().toLowerCase();
         Function<Order, StoredResponse> render = order -> StoredResponse.of(200, OrderResponse.of(order), Map.of(
                 "ETag", etag(order), CONSISTENCY_TOKEN, order.id + ":" + order.version));
-        return idempotency.run(caller.getSubject(), key, idempotency.fingerprint("POST", path, ifMatch == null ? "" : ifMatch),
-                claim -> orders.transition(actor, id, action, expected, order -> claim.complete(render.apply(order)))
-                        .invoke(relay::nudge)
-                        .map(render))
-                .map(StoredResponse::toResponse);
+        return writes.run(caller.getSubject(), key, "POST", path, ifMatch == null ? "" : ifMatch,
+                onCommit -> orders.transition(actor, id, action, expected, onCommit), render);
     }
 
     private static String etag(Order order) {
