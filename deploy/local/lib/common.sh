@@ -215,6 +215,25 @@ write_if_changed() {
 }
 
 # ---------------------------------------------------------------------------
+# OS packages
+# ---------------------------------------------------------------------------
+
+# apt_install PKG...: install Debian/Ubuntu packages with apt, as root or through `sudo -n` (never prompts: fails
+# clearly instead); nothing to do without arguments. For the scripts that need tools (up, bench/run).
+apt_install() {
+  local sudo=()
+  (($#)) || return 0
+  command -v apt-get >/dev/null || die "missing packages ($*) and no apt-get: install them by hand"
+  if [[ $EUID -ne 0 ]]; then
+    command -v sudo >/dev/null || die "missing packages ($*): run as root or install sudo"
+    sudo=(sudo -n)
+  fi
+  info "packages: installing $*"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+
+# ---------------------------------------------------------------------------
 # JDK
 # ---------------------------------------------------------------------------
 
