@@ -1,2 +1,2 @@
 -- Limit for GET /orders?limit=20&cursor=... at depth D: the keyset statement OrderViewReads.pageQuery runs.
-SELECT id, customer_id, customer_name, customer_email, status, version, created_at, updated_at, currency, total_cents, items::text AS items FROM order_view WHERE true AND customer_id = :customer AND (created_at, id) < (:deep_ts, :deep_id) AND created_at <= :deep_ts ORDER BY created_at DESC, id DESC LIMIT 21;
+SELECT * FROM order_page(:customer, NULL, NULL, NULL, :deep_ts, :deep_id, 21);

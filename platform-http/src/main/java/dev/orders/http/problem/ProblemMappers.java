@@ -31,7 +31,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
-        return respond(e.status(), e.type(), e.getMessage(), uri, null);
+        Response r = respond(e.status(), e.type(), e.getMessage(), uri, null);
+        // every 503 says when to come back
+        return e.status() == 503 ? Response.fromResponse(r).header("Retry-After", 1).build() : r;
     }
 
     @ServerExceptionMapper

@@ -4,11 +4,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.orders.query.OrderView;
+import dev.orders.query.repository.ReadRouter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.cache.Cache;
@@ -18,96 +19,104 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Layered cache for single orders: in-process Caffeine (quarkus-cache, one loader per key per instance) → Redis
- * ({@link RedisOrderStore}, version compare-and-set, a short lock so one instance refills a key) → database.
+ * ({@link RedisOrderStore}, version compare-and-set, a short lock so one instance refills a key) → the database
+ * through {@link ReadRouter}.
  *
- * <p>Versions are the safety net: invalidations from the projector ({@link #invalidate}) record the newest version
- * of each changed order; anything older, from any layer (or from a lagging replica), is never served from cache nor
- * written back into it, and the caller goes to the read primary instead. Lost invalidations are bounded by the L1
- * (seconds) and Redis (a minute) TTLs.
+ * <p>Versions are the safety net: invalidations from the projector ({@link #invalidate}) raise the router's version
+ * floor of each changed order; anything older, from any layer, is never served from cache nor written back into it.
+ * Lost invalidations are bounded by the L1 (seconds) and Redis (a minute) TTLs.
+ *
+ * <p>A miss costs two Redis round trips: one that reads the entry or takes the refill lock, one that stores the
+ * loaded order and releases the lock.
  */
 @ApplicationScoped
 public class OrderCache {
-    private static final long NONE = 0;
-
     private final Cache local;
     private final RedisOrderStore redis;
-    /** Newest version announced per order (from invalidations), kept long enough to outlive any replica lag. */
-    private final com.github.benmanes.caffeine.cache.Cache<UUID, Long> announced = Caffeine.newBuilder()
-            .maximumSize(200_000).expireAfterWrite(Duration.ofMinutes(10)).build();
+    private final ReadRouter router;
+    private final ObjectMapper json;
     private final Counter l1Requests;
     private final Counter l1Loads;
     private final Counter redisHits;
     private final Counter redisMisses;
 
-    public OrderCache(@CacheName("orders") Cache local, RedisOrderStore redis, MeterRegistry registry) {
+    public OrderCache(@CacheName("orders") Cache local, RedisOrderStore redis, ReadRouter router, ObjectMapper json,
+            MeterRegistry registry) {
         this.local = local;
         this.redis = redis;
+        this.router = router;
+        this.json = json;
         this.l1Requests = registry.counter("orders.cache.requests", "layer", "local");
         this.l1Loads = registry.counter("orders.cache.misses", "layer", "local");
         this.redisHits = registry.counter("orders.cache.hits", "layer", "redis");
         this.redisMisses = registry.counter("orders.cache.misses", "layer", "redis");
     }
 
-    /** The newest version the projector announced for this order, or 0. */
-    public long floor(UUID id) {
-        Long v = announced.getIfPresent(id);
-        return v == null ? NONE : v;
-    }
-
-    /**
-     * The order from the first layer that has a version at least {@code floor(id)}; {@code loader} reads the database
-     * on a miss (and its result is stored only if it is not older than the floor).
-     */
-    public Uni<Optional<OrderView>> get(UUID id, Function<UUID, Uni<Optional<OrderView>>> loader) {
+    /** The order from the first layer that has it at least at its version floor; empty when it does not exist. */
+    public Uni<Optional<CachedOrder>> get(UUID id) {
         l1Requests.increment();
-        return local.<UUID, Optional<OrderView>>getAsync(id, k -> {
+        return local.<UUID, Optional<CachedOrder>>getAsync(id, k -> {
             l1Loads.increment();
-            return fromRedisOrLoad(k, loader);
+            return fromRedisOrLoad(k);
         }).chain(found -> {
-            if (found.isPresent() && found.get().version() < floor(id)) {
-                return local.invalidate(id).chain(() -> fromRedisOrLoad(id, loader));
+            if (found.isPresent() && found.get().version() < router.floor(id)) {
+                return local.invalidate(id).chain(() -> fromRedisOrLoad(id));
             }
             return Uni.createFrom().item(found);
         });
     }
 
-    private Uni<Optional<OrderView>> fromRedisOrLoad(UUID id, Function<UUID, Uni<Optional<OrderView>>> loader) {
-        long floor = floor(id);
-        return redis.get(id).chain(cached -> {
-            if (cached.isPresent() && (cached.get().absent() ? floor == NONE : cached.get().version() >= floor)) {
+    /** The cache's form of a view read elsewhere (a read-your-writes answer from the primary). */
+    public CachedOrder entry(OrderView view) {
+        try {
+            return new CachedOrder(view, json.writeValueAsBytes(view));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize order " + view.id(), e);
+        }
+    }
+
+    private Uni<Optional<CachedOrder>> fromRedisOrLoad(UUID id) {
+        long floor = router.floor(id);
+        return redis.getOrLock(id, floor).chain(lookup -> {
+            if (lookup.hit() != null) {
                 redisHits.increment();
-                return Uni.createFrom().item(Optional.ofNullable(cached.get().view()));
+                return Uni.createFrom().item(Optional.ofNullable(lookup.hit().order()));
             }
             redisMisses.increment();
-            return redis.tryLock(id).chain(locked -> locked
-                    ? loader.apply(id).call(found -> store(id, found)).eventually(() -> redis.unlock(id))
-                    : waitForOther(id, loader, 4));
+            if (!lookup.locked()) {
+                return waitForOther(id, 4);
+            }
+            return router.findById(id).map(found -> found.map(this::entry))
+                    .call(found -> store(id, found))
+                    .onFailure().call(() -> redis.unlock(id));
         });
     }
 
     /** Another instance holds the refill lock: look again shortly, then load ourselves rather than wait long. */
-    private Uni<Optional<OrderView>> waitForOther(UUID id, Function<UUID, Uni<Optional<OrderView>>> loader,
-            int attempts) {
+    private Uni<Optional<CachedOrder>> waitForOther(UUID id, int attempts) {
         if (attempts == 0) {
-            return loader.apply(id);
+            return router.findById(id).map(found -> found.map(this::entry));
         }
         return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(25))
                 .chain(() -> redis.get(id))
-                .chain(cached -> cached.isPresent() && !cached.get().absent() && cached.get().version() >= floor(id)
-                        ? Uni.createFrom().item(Optional.of(cached.get().view()))
-                        : waitForOther(id, loader, attempts - 1));
+                .chain(cached -> cached.isPresent() && cached.get().order() != null
+                        && cached.get().version() >= router.floor(id)
+                                ? Uni.createFrom().item(Optional.of(cached.get().order()))
+                                : waitForOther(id, attempts - 1));
     }
 
-    private Uni<Void> store(UUID id, Optional<OrderView> found) {
+    /** Stores what was loaded (unless older than the floor) and releases the refill lock, in one round trip. */
+    private Uni<Void> store(UUID id, Optional<CachedOrder> found) {
         if (found.isEmpty()) {
-            return redis.putAbsent(id);
+            return redis.putAbsentAndUnlock(id);
         }
-        return found.get().version() >= floor(id) ? redis.putIfNewer(found.get()) : Uni.createFrom().voidItem();
+        return found.get().version() >= router.floor(id) ? redis.putIfNewerAndUnlock(found.get())
+                : redis.unlock(id);
     }
 
-    /** A projector invalidation: remember the new versions, drop older copies from both layers. */
+    /** A projector invalidation: raise the version floors, drop older copies from both layers. */
     public Uni<Void> invalidate(Map<UUID, Long> versions) {
-        versions.forEach((id, v) -> announced.asMap().merge(id, v, Math::max));
+        router.raiseFloors(versions);
         return io.smallrye.mutiny.Multi.createFrom().iterable(versions.entrySet())
                 .onItem().transformToUniAndMerge(e -> local.invalidate(e.getKey())
                         .chain(() -> redis.deleteIfOlder(e.getKey(), e.getValue())))
@@ -115,7 +124,7 @@ public class OrderCache {
     }
 
     /** The long-lived copy, for when the database cannot answer in time. */
-    public Uni<Optional<OrderView>> stale(UUID id) {
-        return redis.getStale(id).map(c -> c.map(RedisOrderStore.Cached::view));
+    public Uni<Optional<CachedOrder>> stale(UUID id) {
+        return redis.getStale(id).map(c -> c.map(RedisOrderStore.Cached::order));
     }
 }

@@ -1,5 +1,6 @@
 package dev.orders.query.cache;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -10,12 +11,10 @@ import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Fallback;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.orders.query.OrderView;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,22 +23,49 @@ import jakarta.enterprise.context.ApplicationScoped;
  * The shared (L2) layer in Redis. Values are {@code <version>|<json>}, or {@code -} for a cached "not found". Writes
  * are compare-and-set in one Lua script, so an older version never overwrites a newer one, whichever instance
  * writes last. A longer-lived copy ({@code stale:} key) is what readers fall back to while the database is slow.
+ * A miss is two round trips: {@link #getOrLock} (read, or take the refill lock) and a store that releases the lock.
  *
- * <p>Redis is an optimisation: each call has a short timeout and a breaker, and any failure reads as a miss or is
+ * <p>Redis is an optimisation: every call runs under this class's fault-tolerance policy
+ * ({@code quarkus.fault-tolerance."dev.orders.query.cache.RedisOrderStore".*}) and any failure reads as a miss or is
  * dropped, so a Redis outage sends reads to the database instead of failing them.
  */
 @ApplicationScoped
+@AsynchronousNonBlocking
+@Timeout(250)
+@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
 public class RedisOrderStore {
-    static final String SET_IF_NEWER = """
+    /** KEYS: entry, lock. ARGV: version floor, lock ms. Returns {entry} when it is usable, else {'', locked 1|0}. */
+    static final String GET_OR_LOCK = """
+            local v = redis.call('GET', KEYS[1])
+            if v then
+              local floor = tonumber(ARGV[1])
+              if v == '-' then
+                if floor == 0 then return {v} end
+              elseif (tonumber(string.match(v, '^(%d+)|')) or -1) >= floor then
+                return {v}
+              end
+            end
+            if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return {'', 1} end
+            return {'', 0}
+            """;
+    /** KEYS: entry, stale copy, lock. ARGV: version, json, ttl ms, stale ttl ms. */
+    static final String SET_IF_NEWER_AND_UNLOCK = """
             local function ver(v)
               if not v or v == '-' then return -1 end
               return tonumber(string.match(v, '^(%d+)|')) or -1
             end
+            redis.call('DEL', KEYS[3])
             if ver(redis.call('GET', KEYS[1])) > tonumber(ARGV[1]) then return 0 end
             redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
             if ver(redis.call('GET', KEYS[2])) <= tonumber(ARGV[1]) then
               redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[4])
             end
+            return 1
+            """;
+    /** KEYS: entry, lock. ARGV: negative ttl ms. */
+    static final String PUT_ABSENT_AND_UNLOCK = """
+            redis.call('DEL', KEYS[2])
+            redis.call('SET', KEYS[1], '-', 'NX', 'PX', ARGV[1])
             return 1
             """;
     static final String DELETE_IF_OLDER = """
@@ -49,16 +75,17 @@ public class RedisOrderStore {
             if v < tonumber(ARGV[1]) then redis.call('DEL', KEYS[1]) return 1 end
             return 0
             """;
+    private static final String LOCK_MILLIS = "2000";
 
-    /** A Redis entry: a view, or "known absent" when {@code view} is null. */
-    public record Cached(long version, OrderView view) {
-        boolean absent() {
-            return view == null;
-        }
+    /** A Redis entry: an order, or "known absent" when {@code order} is null. */
+    public record Cached(long version, CachedOrder order) {
+    }
+
+    /** What {@link #getOrLock} found: a usable entry, or no entry and whether this caller now holds the lock. */
+    public record Lookup(Cached hit, boolean locked) {
     }
 
     private final ReactiveRedisDataSource redis;
-    private final ReactiveValueCommands<String, String> values;
     private final ObjectMapper json;
     private final String prefix;
     private final Duration ttl;
@@ -71,7 +98,6 @@ public class RedisOrderStore {
             @ConfigProperty(name = "orders.cache.negative-ttl", defaultValue = "PT2S") Duration negativeTtl,
             @ConfigProperty(name = "orders.cache.stale-ttl", defaultValue = "PT24H") Duration staleTtl) {
         this.redis = redis;
-        this.values = redis.value(String.class, String.class);
         this.json = json;
         this.prefix = "orders:v1:" + tenant + ":";
         this.ttl = ttl;
@@ -79,101 +105,87 @@ public class RedisOrderStore {
         this.staleTtl = staleTtl;
     }
 
-    String key(UUID id) {
+    private String key(UUID id) {
         return prefix + "order:" + id;
     }
 
-    String staleKey(UUID id) {
+    private String staleKey(UUID id) {
         return prefix + "stale:order:" + id;
     }
 
-    String lockKey(UUID id) {
+    private String lockKey(UUID id) {
         return prefix + "lock:order:" + id;
     }
 
-    @AsynchronousNonBlocking
-    @Timeout(250)
-    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
+    /**
+     * The entry if it is at least at {@code floor} (a negative entry only when there is no floor); otherwise tries
+     * the short refill lock, so that across instances one loader refills a missing key while the others wait.
+     */
+    @Fallback(fallbackMethod = "missAndLoad")
+    public Uni<Lookup> getOrLock(UUID id, long floor) {
+        return redis.execute("EVAL", GET_OR_LOCK, "2", key(id), lockKey(id), Long.toString(floor), LOCK_MILLIS)
+                .map(r -> r.size() == 1 ? new Lookup(decode(r.get(0).toString()).orElse(null), false)
+                        : new Lookup(null, r.get(1).toInteger() == 1));
+    }
+
     @Fallback(fallbackMethod = "miss")
     public Uni<Optional<Cached>> get(UUID id) {
-        return values.get(key(id)).map(this::decode);
+        return redis.value(String.class, String.class).get(key(id)).map(this::decode);
     }
 
     /** The long-lived copy, for serving stale while the database is unavailable. */
-    @AsynchronousNonBlocking
-    @Timeout(250)
-    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
     @Fallback(fallbackMethod = "miss")
     public Uni<Optional<Cached>> getStale(UUID id) {
-        return values.get(staleKey(id)).map(this::decode);
+        return redis.value(String.class, String.class).get(staleKey(id)).map(this::decode);
     }
 
-    Uni<Optional<Cached>> miss(UUID id) {
-        return Uni.createFrom().item(Optional.empty());
-    }
-
-    /** Stores the view unless Redis already holds a newer version; TTL with jitter against synchronized expiry. */
-    @AsynchronousNonBlocking
-    @Timeout(250)
-    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
+    /** Stores the order unless Redis already holds a newer version (TTL with jitter), and releases the lock. */
     @Fallback(fallbackMethod = "skip")
-    public Uni<Void> putIfNewer(OrderView view) {
+    public Uni<Void> putIfNewerAndUnlock(CachedOrder order) {
+        UUID id = order.view().id();
         long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, ttl.toMillis() / 10));
-        return redis.execute("EVAL", SET_IF_NEWER, "2", key(view.id()), staleKey(view.id()),
-                Long.toString(view.version()), encode(view), Long.toString(ttl.toMillis() + jitter),
-                Long.toString(staleTtl.toMillis())).replaceWithVoid();
+        return redis.execute("EVAL", SET_IF_NEWER_AND_UNLOCK, "3", key(id), staleKey(id), lockKey(id),
+                Long.toString(order.version()), new String(order.json(), StandardCharsets.UTF_8),
+                Long.toString(ttl.toMillis() + jitter), Long.toString(staleTtl.toMillis())).replaceWithVoid();
     }
 
-    /** Remembers briefly that an order does not exist (yet), so repeated misses do not all reach the database. */
-    @AsynchronousNonBlocking
-    @Timeout(250)
-    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
+    /** Remembers briefly that an order does not exist (yet), and releases the lock. */
     @Fallback(fallbackMethod = "skip")
-    public Uni<Void> putAbsent(UUID id) {
-        return values.setnx(key(id), "-").chain(set -> set ? redis.execute("PEXPIRE", key(id),
-                Long.toString(negativeTtl.toMillis())).replaceWithVoid() : Uni.createFrom().voidItem());
+    public Uni<Void> putAbsentAndUnlock(UUID id) {
+        return redis.execute("EVAL", PUT_ABSENT_AND_UNLOCK, "2", key(id), lockKey(id),
+                Long.toString(negativeTtl.toMillis())).replaceWithVoid();
     }
 
     /** Drops the entry if it is older than {@code version} (or a negative entry): after an invalidation. */
-    @AsynchronousNonBlocking
-    @Timeout(250)
-    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
-    @Fallback(fallbackMethod = "skipVersion")
+    @Fallback(fallbackMethod = "skip")
     public Uni<Void> deleteIfOlder(UUID id, long version) {
         return redis.execute("EVAL", DELETE_IF_OLDER, "1", key(id), Long.toString(version)).replaceWithVoid();
     }
 
-    /** A short lock so that, across instances, one loader refills a missing key while the others wait for it. */
-    @AsynchronousNonBlocking
-    @Timeout(250)
-    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
-    @Fallback(fallbackMethod = "noLock")
-    public Uni<Boolean> tryLock(UUID id) {
-        return redis.execute("SET", lockKey(id), "1", "NX", "PX", "2000").map(r -> r != null);
-    }
-
-    @AsynchronousNonBlocking
-    @Timeout(250)
     @Fallback(fallbackMethod = "skip")
     public Uni<Void> unlock(UUID id) {
         return redis.execute("DEL", lockKey(id)).replaceWithVoid();
     }
 
-    Uni<Void> skip(OrderView view) {
+    private Uni<Optional<Cached>> miss(UUID id) {
+        return Uni.createFrom().item(Optional.empty());
+    }
+
+    /** Without Redis every instance loads for itself: the database is protected by its bulkhead instead. */
+    private Uni<Lookup> missAndLoad(UUID id, long floor) {
+        return Uni.createFrom().item(new Lookup(null, true));
+    }
+
+    private Uni<Void> skip(CachedOrder order) {
         return Uni.createFrom().voidItem();
     }
 
-    Uni<Void> skip(UUID id) {
+    private Uni<Void> skip(UUID id) {
         return Uni.createFrom().voidItem();
     }
 
-    Uni<Void> skipVersion(UUID id, long version) {
+    private Uni<Void> skip(UUID id, long version) {
         return Uni.createFrom().voidItem();
-    }
-
-    /** Without Redis every instance loads for itself: the database is protected by the bulkhead instead. */
-    Uni<Boolean> noLock(UUID id) {
-        return Uni.createFrom().item(true);
     }
 
     private Optional<Cached> decode(String s) {
@@ -185,18 +197,12 @@ public class RedisOrderStore {
         }
         int bar = s.indexOf('|');
         try {
+            String body = s.substring(bar + 1);
+            OrderView view = json.readValue(body, OrderView.class);
             return Optional.of(new Cached(Long.parseLong(s.substring(0, bar)),
-                    json.readValue(s.substring(bar + 1), OrderView.class)));
-        } catch (JsonProcessingException | RuntimeException e) {
+                    new CachedOrder(view, body.getBytes(StandardCharsets.UTF_8))));
+        } catch (java.io.IOException | RuntimeException e) {
             return Optional.empty(); // unreadable entries are misses; the next put replaces them
-        }
-    }
-
-    private String encode(OrderView v) {
-        try {
-            return json.writeValueAsString(v);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -14,6 +14,14 @@ public interface RateLimitConfig {
 
     Map<String, Rule> classes();
 
+    /** How long a leased batch of permits may be spent (see {@link RateLimiter}). */
+    @WithDefault("PT1S")
+    Duration leaseTtl();
+
+    /** The largest batch one Redis round trip leases (never more than 1/20 of a limit). */
+    @WithDefault("256")
+    int maxLease();
+
     interface Rule {
         int limit();
 

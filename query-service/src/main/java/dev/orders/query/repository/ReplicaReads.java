@@ -1,99 +1,59 @@
 package dev.orders.query.repository;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.Fallback;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.orders.http.admission.RequestDeadline;
 import dev.orders.query.OrderView;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Reads from the streaming replica (the default datasource). On a timeout, an error or an open breaker the same query
- * goes to the read primary instead ({@link PrimaryOrderReads}); the breaker keeps a dead replica from costing a
- * timeout on every request, and its half-open probe takes the replica back once it answers again.
+ * The streaming replica (the default datasource), behind the fault-tolerance policy named by this class: its numbers
+ * are {@code quarkus.fault-tolerance."dev.orders.query.repository.ReplicaReads".*} in application.properties.
+ * Only {@link ReadRouter} calls it; the router decides what a failure here means.
  *
- * <p>Timeout and breaker values are MicroProfile config keys, e.g.
- * {@code quarkus.fault-tolerance."dev.orders.query.repository.ReplicaOrderReads/findById".timeout.value}.
+ * <p>The breaker counts what the replica did (errors, timeouts), never what the request brought with it: a full
+ * bulkhead, a spent request deadline or a statement that rejected the client's input are not replica failures.
  */
 @ApplicationScoped
-public class ReplicaOrderReads {
+@AsynchronousNonBlocking
+@Timeout(1000)
+@Bulkhead(value = 32, waitingTaskQueue = 64)
+@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 3000,
+        skipOn = { org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException.class,
+                RequestDeadline.DeadlineExceeded.class, OrderViewReads.RejectedInput.class })
+public class ReplicaReads {
     private final OrderViewReads sql;
-    private final PrimaryOrderReads primary;
-    private final ReplicaHealth health;
-    private final Counter toReplica;
-    private final Counter toPrimary;
-    private final Counter fellBack;
+    private final Duration cap;
 
-    public ReplicaOrderReads(Pool replica, PrimaryOrderReads primary, ReplicaHealth health, ObjectMapper json,
-            MeterRegistry registry) {
+    public ReplicaReads(Pool replica, ObjectMapper json,
+            @ConfigProperty(name = "quarkus.fault-tolerance.\"dev.orders.query.repository.ReplicaReads\".timeout.value",
+                    defaultValue = "1000") long timeoutMillis) {
         this.sql = new OrderViewReads(replica, json);
-        this.primary = primary;
-        this.health = health;
-        this.toReplica = registry.counter("reads.routed", "target", "replica", "reason", "healthy");
-        this.toPrimary = registry.counter("reads.routed", "target", "primary", "reason", "replica-unusable");
-        this.fellBack = registry.counter("reads.routed", "target", "primary", "reason", "replica-failed");
+        this.cap = Duration.ofMillis(timeoutMillis);
     }
 
-    private boolean replicaUsable() {
-        if (health.usable()) {
-            toReplica.increment();
-            return true;
-        }
-        toPrimary.increment();
-        return false;
-    }
-
-    @AsynchronousNonBlocking
-    @Bulkhead(value = 64, waitingTaskQueue = 128)
-    @Timeout(1000)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 3000)
-    @Fallback(fallbackMethod = "findByIdOnPrimary")
     public Uni<Optional<OrderView>> findById(UUID id) {
-        return replicaUsable() ? sql.selectById(id) : primary.findById(id);
+        return RequestDeadline.bound(cap, () -> sql.selectById(id));
     }
 
-    Uni<Optional<OrderView>> findByIdOnPrimary(UUID id) {
-        fellBack.increment();
-        return primary.findById(id);
-    }
-
-    @AsynchronousNonBlocking
-    @Bulkhead(value = 64, waitingTaskQueue = 128)
-    @Timeout(1000)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 3000)
-    @Fallback(fallbackMethod = "pageOnPrimary")
     public Uni<List<OrderView>> page(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
-        return replicaUsable() ? sql.selectPage(filter, after, limit) : primary.page(filter, after, limit);
+        return RequestDeadline.bound(cap, () -> sql.selectPage(filter, after, limit));
     }
 
-    @AsynchronousNonBlocking
-    @Bulkhead(value = 64, waitingTaskQueue = 128)
-    @Timeout(1000)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 3000)
-    @Fallback(fallbackMethod = "summaryOnPrimary")
     public Uni<Optional<OrderViewReads.CustomerSummary>> summary(UUID customerId) {
-        return replicaUsable() ? sql.selectSummary(customerId) : primary.summary(customerId);
-    }
-
-    Uni<Optional<OrderViewReads.CustomerSummary>> summaryOnPrimary(UUID customerId) {
-        fellBack.increment();
-        return primary.summary(customerId);
-    }
-
-    Uni<List<OrderView>> pageOnPrimary(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
-        fellBack.increment();
-        return primary.page(filter, after, limit);
+        return RequestDeadline.bound(cap, () -> sql.selectSummary(customerId));
     }
 }

@@ -44,15 +44,23 @@ public class OrderQueryResource {
     /** Returned by the write API: {@code <order id>:<version>}; a read presenting it gets at least that version. */
     public static final String CONSISTENCY_TOKEN = "Consistency-Token";
     static final Set<String> STATUSES = Set.of("PENDING", "PAID", "SHIPPED", "DELIVERED", "CANCELLED");
-    static final int MIN_SEARCH = 3;
     static final int MAX_SEARCH = 100;
+    /** A contains-search needs something the trigram index can narrow on: three letters or digits in a row. */
+    static final java.util.regex.Pattern SEARCHABLE = java.util.regex.Pattern.compile("[\\p{L}\\p{N}]{3}");
+    /** Dates outside this range are typos or probes, never orders. */
+    static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
 
     private final OrderQueryService orders;
     private final JsonWebToken jwt;
+    private final java.time.Duration maxSearchSpan;
 
-    public OrderQueryResource(OrderQueryService orders, JsonWebToken jwt) {
+    public OrderQueryResource(OrderQueryService orders, JsonWebToken jwt,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "orders.search.max-span-without-customer",
+                    defaultValue = "P31D") java.time.Duration maxSearchSpan) {
         this.orders = orders;
         this.jwt = jwt;
+        this.maxSearchSpan = maxSearchSpan;
     }
 
     public record OrderPage(List<OrderView> orders, String nextCursor) {
@@ -61,10 +69,15 @@ public class OrderQueryResource {
     @GET
     @Path("orders/{id}")
     @Operation(summary = "One order, with customer fields; ETag is the order version")
-    @APIResponse(responseCode = "200", description = "The order (header Warning: 110 when served stale)")
+    @APIResponse(responseCode = "200", description = "The order (header Warning: 110 when served stale)",
+            content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = OrderView.class)))
     @APIResponse(responseCode = "304", description = "Unchanged since the If-None-Match version")
     @APIResponse(responseCode = "404", description = "No such order visible to the caller (problem+json)")
-    @APIResponse(responseCode = "503", description = "Not yet consistent with the presented token, or databases down")
+    @APIResponse(responseCode = "400", description = "Bad id, or a Consistency-Token that is not this order's or is "
+            + "further ahead than any write (problem+json)")
+    @APIResponse(responseCode = "503", description = "Not yet consistent with the presented token, databases down, "
+            + "or the server at capacity (problem+json, Retry-After)")
     public Uni<Response> byId(@PathParam("id") String id, @Context Request request,
             @Parameter(description = "From a write response: read at least this version")
             @HeaderParam(CONSISTENCY_TOKEN) String token) {
@@ -73,7 +86,9 @@ public class OrderQueryResource {
         return orders.byId(caller(), orderId, minVersion).map(read -> {
             EntityTag tag = new EntityTag(Long.toString(read.order().version()));
             Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
-            Response.ResponseBuilder ok = notModified != null ? notModified : Response.ok(read.order());
+            // the JSON the cache serialized when the order entered it: a hit runs no serializer
+            Response.ResponseBuilder ok = notModified != null ? notModified
+                    : Response.ok(read.json(), MediaType.APPLICATION_JSON_TYPE);
             if (read.stale()) {
                 ok.header("Warning", "110 - \"Response is Stale\"").header("X-Served-Stale", "true");
             }
@@ -96,14 +111,29 @@ public class OrderQueryResource {
 
     @GET
     @Path("orders/search")
-    @Operation(summary = "Contains-search over customer name/email and item names (trigram index), newest first")
+    @Operation(summary = "Contains-search over customer name/email and item names (trigram index), newest first. "
+            + "An operator searching all customers must bound createdFrom/createdTo (at most 31 days by default).")
+    @APIResponse(responseCode = "400", description = "q without three letters or digits in a row, or too long; an "
+            + "operator's search without customerId and a bounded date range (problem+json)")
     public Uni<Response> search(@QueryParam("q") String q, @QueryParam("limit") String limit,
-            @QueryParam("cursor") String cursor, @QueryParam("customerId") String customerId, @Context UriInfo uri) {
+            @QueryParam("cursor") String cursor, @QueryParam("customerId") String customerId,
+            @Parameter(description = "RFC 3339, inclusive") @QueryParam("createdFrom") String from,
+            @Parameter(description = "RFC 3339, exclusive") @QueryParam("createdTo") String to,
+            @Context UriInfo uri) {
         String term = q == null ? "" : q.strip().toLowerCase(java.util.Locale.ROOT);
-        if (term.length() < MIN_SEARCH || term.length() > MAX_SEARCH) {
-            throw ProblemException.badRequest("q must be " + MIN_SEARCH + " to " + MAX_SEARCH + " characters");
+        if (term.length() > MAX_SEARCH) {
+            throw ProblemException.badRequest("q must be at most " + MAX_SEARCH + " characters");
         }
-        return page(filter(customerId, null, null, null, term), cursor, PageLimit.parse(limit), uri);
+        if (!SEARCHABLE.matcher(term).find()) {
+            throw ProblemException.badRequest("q must contain at least three letters or digits in a row");
+        }
+        OrderFilter filter = filter(customerId, null, from, to, term);
+        if (filter.customerId() == null && (filter.from() == null || filter.to() == null
+                || java.time.Duration.between(filter.from(), filter.to()).compareTo(maxSearchSpan) > 0)) {
+            throw ProblemException.badRequest("a search across all customers needs customerId, or createdFrom and "
+                    + "createdTo at most " + maxSearchSpan.toDays() + " days apart");
+        }
+        return page(filter, cursor, PageLimit.parse(limit), uri);
     }
 
     @GET
@@ -186,10 +216,15 @@ public class OrderQueryResource {
         if (raw == null || raw.isBlank()) {
             return null;
         }
+        Instant t;
         try {
-            return java.time.OffsetDateTime.parse(raw.strip()).toInstant();
+            t = java.time.OffsetDateTime.parse(raw.strip()).toInstant();
         } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest(name + " must be an RFC 3339 timestamp, got '" + raw + "'");
+            throw ProblemException.badRequest(name + " must be an RFC 3339 timestamp");
         }
+        if (t.isBefore(EARLIEST) || !t.isBefore(LATEST)) {
+            throw ProblemException.badRequest(name + " must be between " + EARLIEST + " and " + LATEST);
+        }
+        return t;
     }
 }

@@ -1,21 +1,18 @@
 package dev.orders.query.service;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import dev.orders.http.problem.ProblemException;
 import dev.orders.http.problem.ProblemType;
 import dev.orders.query.OrderView;
+import dev.orders.query.cache.CachedOrder;
 import dev.orders.query.cache.OrderCache;
 import dev.orders.query.repository.OrderFilter;
 import dev.orders.query.repository.OrderViewReads.CustomerSummary;
 import dev.orders.query.repository.OrderViewReads.Keyset;
-import dev.orders.query.repository.PrimaryOrderReads;
-import dev.orders.query.repository.ReplicaOrderReads;
+import dev.orders.query.repository.ReadRouter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -35,20 +32,14 @@ public class OrderQueryService {
             "The read model has not caught up with your write yet");
 
     private final OrderCache cache;
-    private final ReplicaOrderReads reads;
-    private final PrimaryOrderReads primary;
+    private final ReadRouter reads;
     private final CursorCodec cursors;
-    private final Duration consistencyWait;
     private final Counter staleServed;
 
-    public OrderQueryService(OrderCache cache, ReplicaOrderReads reads, PrimaryOrderReads primary,
-            CursorCodec cursors, MeterRegistry registry,
-            @ConfigProperty(name = "orders.consistency.max-wait", defaultValue = "PT1S") Duration consistencyWait) {
+    public OrderQueryService(OrderCache cache, ReadRouter reads, CursorCodec cursors, MeterRegistry registry) {
         this.cache = cache;
         this.reads = reads;
-        this.primary = primary;
         this.cursors = cursors;
-        this.consistencyWait = consistencyWait;
         this.staleServed = registry.counter("orders.stale.served");
     }
 
@@ -59,61 +50,64 @@ public class OrderQueryService {
         }
     }
 
-    /** An order as served, {@code stale} when it is a cached copy served because the databases did not answer. */
-    public record Read(OrderView order, boolean stale) {
+    /**
+     * An order as served: its view, its JSON, and {@code stale} when it is a cached copy served because the databases
+     * did not answer.
+     */
+    public record Read(OrderView order, byte[] json, boolean stale) {
+        static Read of(CachedOrder c, boolean stale) {
+            return new Read(c.view(), c.json(), stale);
+        }
     }
 
     public record Page(List<OrderView> orders, String nextCursor) {
     }
 
-    /** {@code minVersion} (from a consistency token) 0 when the caller needs no particular version. */
+    /**
+     * {@code minVersion} (from a consistency token) 0 when the caller needs no particular version. Ownership is
+     * checked before anything else: someone else's order is a 404 at once, whatever token came with it.
+     */
     public Uni<Read> byId(Caller caller, UUID id, long minVersion) {
-        return cache.get(id, this::loadFresh)
-                .chain(found -> atLeast(id, found, minVersion))
-                .map(found -> new Read(visible(caller, id, found), false))
+        return cache.get(id)
+                .chain(found -> {
+                    if (found.isPresent() && !caller.maySee(found.get().view().customerId())) {
+                        return Uni.createFrom().failure(ProblemException.notFound("no order " + id));
+                    }
+                    if (minVersion == 0 || (found.isPresent() && found.get().version() >= minVersion)) {
+                        return Uni.createFrom().item(Read.of(visible(caller, id, found), false));
+                    }
+                    return reads.atLeast(id, found.map(CachedOrder::view), minVersion)
+                            .map(c -> consistent(caller, id, minVersion, c));
+                })
                 .onFailure(e -> !(e instanceof ProblemException)).recoverWithUni(e -> cache.stale(id).map(stale -> {
                     if (stale.isEmpty() || stale.get().version() < minVersion) {
                         throw new ProblemException(503, ProblemType.UNAVAILABLE,
                                 "the read databases did not answer in time; retry shortly");
                     }
                     staleServed.increment();
-                    return new Read(visible(caller, id, stale), true);
+                    return Read.of(visible(caller, id, stale), true);
                 }));
     }
 
-    /** Replica first; if it has less than the newest announced version, ask the read primary. */
-    private Uni<Optional<OrderView>> loadFresh(UUID id) {
-        long floor = cache.floor(id);
-        return reads.findById(id).chain(found -> floor > 0 && (found.isEmpty() || found.get().version() < floor)
-                ? primary.findById(id)
-                : Uni.createFrom().item(found));
-    }
-
-    /** Read-your-writes: the read primary, then a bounded wait, then a clear 503. */
-    private Uni<Optional<OrderView>> atLeast(UUID id, Optional<OrderView> found, long minVersion) {
-        if (minVersion == 0 || (found.isPresent() && found.get().version() >= minVersion)) {
-            return Uni.createFrom().item(found);
-        }
-        long deadline = System.nanoTime() + consistencyWait.toNanos();
-        return pollPrimary(id, minVersion, deadline);
-    }
-
-    private Uni<Optional<OrderView>> pollPrimary(UUID id, long minVersion, long deadline) {
-        return primary.findById(id).chain(found -> {
-            if (found.isPresent() && found.get().version() >= minVersion) {
-                return Uni.createFrom().item(found);
+    private Read consistent(Caller caller, UUID id, long minVersion, ReadRouter.Consistency c) {
+        Optional<CachedOrder> found = c.order().map(cache::entry);
+        return switch (c.outcome()) {
+            case FRESH -> Read.of(visible(caller, id, found), false);
+            case AHEAD -> {
+                visible(caller, id, found); // not the caller's: 404, as without a token
+                throw ProblemException.badRequest("Consistency-Token version " + minVersion + " is ahead of any "
+                        + "version order " + id + " can have yet; pass the token a write response returned");
             }
-            if (System.nanoTime() > deadline) {
-                return Uni.createFrom().failure(new ProblemException(503, NOT_YET_CONSISTENT,
-                        "order " + id + " is not yet at version " + minVersion + " in the read model; retry shortly"));
+            case BEHIND -> {
+                visible(caller, id, found);
+                throw new ProblemException(503, NOT_YET_CONSISTENT,
+                        "order " + id + " is not yet at version " + minVersion + " in the read model; retry shortly");
             }
-            return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(50))
-                    .chain(() -> pollPrimary(id, minVersion, deadline));
-        });
+        };
     }
 
-    private static OrderView visible(Caller caller, UUID id, Optional<OrderView> found) {
-        return found.filter(o -> caller.maySee(o.customerId()))
+    private static CachedOrder visible(Caller caller, UUID id, Optional<CachedOrder> found) {
+        return found.filter(o -> caller.maySee(o.view().customerId()))
                 .orElseThrow(() -> ProblemException.notFound("no order " + id));
     }
 

@@ -1,0 +1,172 @@
+package dev.orders.query.repository;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import dev.orders.http.admission.RequestDeadline;
+import dev.orders.query.OrderView;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The one place that decides where a read goes. The replica serves every read while it answers and keeps up
+ * ({@link ReplicaHealth}); the read primary serves it when the replica is down, failing or lagging, and when the
+ * replica holds an order older than the newest version announced for it (the version floor, kept here from the
+ * projector's invalidations). A read the replica turned away because this instance is busy (full bulkhead, spent
+ * request deadline) or because the client's input was bad is not sent to the primary: overload must not move onto
+ * the smallest pool.
+ *
+ * <p>Read-your-writes ({@link #atLeast}) also lives here: a few cheap polls of the primary within the request's
+ * deadline, never more.
+ */
+@ApplicationScoped
+public class ReadRouter {
+    private static final long NONE = 0;
+
+    private final ReplicaReads replica;
+    private final PrimaryReads primary;
+    private final ReplicaHealth health;
+    private final int maxPolls;
+    private final Duration maxWait;
+    private final long maxAhead;
+    /** Newest version announced per order (from invalidations), kept long enough to outlive any replica lag. */
+    private final Cache<UUID, Long> floors = Caffeine.newBuilder().maximumSize(200_000)
+            .expireAfterWrite(Duration.ofMinutes(10)).build();
+    private final Counter toReplica;
+    private final Counter toPrimary;
+    private final Counter fellBack;
+    private final Counter behindFloor;
+    private final Counter consistencyPolls;
+
+    public ReadRouter(ReplicaReads replica, PrimaryReads primary, ReplicaHealth health, MeterRegistry registry,
+            @ConfigProperty(name = "orders.consistency.max-polls", defaultValue = "3") int maxPolls,
+            @ConfigProperty(name = "orders.consistency.max-wait", defaultValue = "PT0.5S") Duration maxWait,
+            @ConfigProperty(name = "orders.consistency.max-versions-ahead", defaultValue = "16") long maxAhead) {
+        this.replica = replica;
+        this.primary = primary;
+        this.health = health;
+        this.maxPolls = maxPolls;
+        this.maxWait = maxWait;
+        this.maxAhead = maxAhead;
+        this.toReplica = registry.counter("reads.routed", "target", "replica", "reason", "healthy");
+        this.toPrimary = registry.counter("reads.routed", "target", "primary", "reason", "replica-unusable");
+        this.fellBack = registry.counter("reads.routed", "target", "primary", "reason", "replica-failed");
+        this.behindFloor = registry.counter("reads.routed", "target", "primary", "reason", "replica-behind");
+        this.consistencyPolls = registry.counter("reads.consistency.polls");
+    }
+
+    /** The newest version the projector announced for this order, or 0. */
+    public long floor(UUID id) {
+        Long v = floors.getIfPresent(id);
+        return v == null ? NONE : v;
+    }
+
+    /** Projector invalidations: no read may answer these orders with anything older from now on. */
+    public void raiseFloors(Map<UUID, Long> versions) {
+        versions.forEach((id, v) -> floors.asMap().merge(id, v, Math::max));
+    }
+
+    /** The order at least at its version floor: the replica, else (down, failing, behind the floor) the primary. */
+    public Uni<Optional<OrderView>> findById(UUID id) {
+        long floor = floor(id);
+        return route(() -> replica.findById(id), () -> primary.findById(id)).chain(found -> {
+            if (floor > NONE && (found.isEmpty() || found.get().version() < floor) && health.usable()) {
+                behindFloor.increment();
+                return primary.findById(id);
+            }
+            return Uni.createFrom().item(found);
+        });
+    }
+
+    public Uni<List<OrderView>> page(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
+        return route(() -> replica.page(filter, after, limit), () -> primary.page(filter, after, limit));
+    }
+
+    public Uni<Optional<OrderViewReads.CustomerSummary>> summary(UUID customerId) {
+        return route(() -> replica.summary(customerId), () -> primary.summary(customerId));
+    }
+
+    /**
+     * Read-your-writes: {@code found} (what the cache or replica had) if it is at least {@code minVersion}, else the
+     * read primary, polled at most {@code orders.consistency.max-polls} times within {@code max-wait} and the request
+     * deadline. Answers {@link Consistency#AHEAD} at once when the token is further ahead of the read model than any
+     * write could be, and {@link Consistency#BEHIND} when the wait ran out.
+     */
+    public Uni<Consistency> atLeast(UUID id, Optional<OrderView> found, long minVersion) {
+        if (minVersion <= NONE || (found.isPresent() && found.get().version() >= minVersion)) {
+            return Uni.createFrom().item(new Consistency(found, Consistency.Outcome.FRESH));
+        }
+        if (tooFarAhead(found, minVersion)) {
+            return Uni.createFrom().item(new Consistency(found, Consistency.Outcome.AHEAD));
+        }
+        long deadline = System.nanoTime() + RequestDeadline.remaining(maxWait).toNanos();
+        return poll(id, minVersion, deadline, maxPolls);
+    }
+
+    /** Versions grow by one per write: a token this far ahead of the read model is not one a write returned. */
+    private boolean tooFarAhead(Optional<OrderView> found, long minVersion) {
+        return minVersion - found.map(OrderView::version).orElse(0L) > maxAhead;
+    }
+
+    private Uni<Consistency> poll(UUID id, long minVersion, long deadline, int pollsLeft) {
+        consistencyPolls.increment();
+        return primary.findById(id).chain(found -> {
+            if (found.isPresent() && found.get().version() >= minVersion) {
+                return Uni.createFrom().item(new Consistency(found, Consistency.Outcome.FRESH));
+            }
+            if (tooFarAhead(found, minVersion)) {
+                return Uni.createFrom().item(new Consistency(found, Consistency.Outcome.AHEAD));
+            }
+            long left = deadline - System.nanoTime();
+            if (pollsLeft <= 1 || left <= 0) {
+                return Uni.createFrom().item(new Consistency(found, Consistency.Outcome.BEHIND));
+            }
+            // spread the remaining polls over the time left
+            Duration pause = Duration.ofNanos(left / pollsLeft);
+            return Uni.createFrom().voidItem().onItem().delayIt().by(pause)
+                    .chain(() -> poll(id, minVersion, deadline, pollsLeft - 1));
+        });
+    }
+
+    /** What a read-your-writes check found: the order (if any) and whether it is at the asked version. */
+    public record Consistency(Optional<OrderView> order, Outcome outcome) {
+        public enum Outcome {
+            /** at least the asked version */
+            FRESH,
+            /** still older when the bounded wait ran out */
+            BEHIND,
+            /** the asked version is further ahead than writes to this order can be: not a token this API issued */
+            AHEAD
+        }
+    }
+
+    private <T> Uni<T> route(Supplier<Uni<T>> onReplica, Supplier<Uni<T>> onPrimary) {
+        if (!health.usable()) {
+            toPrimary.increment();
+            return onPrimary.get();
+        }
+        toReplica.increment();
+        return onReplica.get().onFailure(ReadRouter::replicaFault).recoverWithUni(e -> {
+            fellBack.increment();
+            return onPrimary.get();
+        });
+    }
+
+    /** A failure of the replica itself, as opposed to this instance being busy or the client's input being bad. */
+    static boolean replicaFault(Throwable e) {
+        return !(e instanceof BulkheadException || e instanceof RequestDeadline.DeadlineExceeded
+                || e instanceof OrderViewReads.RejectedInput);
+    }
+}
