@@ -52,7 +52,10 @@ public class RedisLeases {
             local used = tonumber(redis.call('GET', KEYS[2]) or '0')
             local grant = math.min(ask, limit - used)
             if grant > 0 then
-              redis.call('ZADD', KEYS[1], now + lease, ARGV[5] .. ':' .. grant)
+              -- a batch of one is spent as it is granted; a larger one counts from the end of its lease
+              local at = now
+              if grant > 1 then at = now + lease end
+              redis.call('ZADD', KEYS[1], at, ARGV[5] .. ':' .. grant)
               used = redis.call('INCRBY', KEYS[2], grant)
             else
               grant = 0
@@ -61,7 +64,7 @@ public class RedisLeases {
             redis.call('PEXPIRE', KEYS[2], window + lease)
             local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
             local reset = window
-            if oldest[2] then reset = tonumber(oldest[2]) + window - now end
+            if oldest[2] then reset = math.min(window, tonumber(oldest[2]) + window - now) end
             return {grant, limit - used, reset}
             """;
 

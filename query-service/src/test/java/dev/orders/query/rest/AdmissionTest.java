@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -50,11 +52,13 @@ class AdmissionTest {
         fixture.awaitOnReplica(id);
         String token = Tokens.customer(customer);
 
-        // two requests that wait for a version the read model does not have yet: they hold both slots
+        // two requests that wait for a version the read model does not have yet: they hold both slots (a thread
+        // each: the common pool has one thread on a two-core machine)
+        ExecutorService clients = Executors.newFixedThreadPool(2);
         CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> given().header("Authorization", token)
-                .header("Consistency-Token", id + ":2").get("/orders/{id}", id).statusCode());
+                .header("Consistency-Token", id + ":2").get("/orders/{id}", id).statusCode(), clients);
         CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> given().header("Authorization", token)
-                .header("Consistency-Token", id + ":2").get("/orders/{id}", id).statusCode());
+                .header("Consistency-Token", id + ":2").get("/orders/{id}", id).statusCode(), clients);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.inFlight() == 2);
 
         given().header("Authorization", token).get("/orders/{id}", id)
@@ -64,6 +68,7 @@ class AdmissionTest {
 
         assertEquals(503, first.join(), "the admitted ones ran their bounded wait to its end");
         assertEquals(503, second.join());
+        clients.shutdown();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.inFlight() == 0);
         given().header("Authorization", token).get("/orders/{id}", id).then().statusCode(200);
     }
