@@ -12,63 +12,55 @@ import com.github.benmanes.caffeine.cache.Expiry;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
-import io.quarkus.security.identity.AuthenticationRequestContext;
-import io.quarkus.security.identity.IdentityProvider;
-import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.security.identity.request.TokenAuthenticationRequest;
-import io.quarkus.smallrye.jwt.runtime.auth.MpJwtValidator;
-import io.smallrye.mutiny.Uni;
+import io.smallrye.jwt.auth.principal.DefaultJWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Alternative;
+import jakarta.inject.Inject;
 
 /**
- * A bounded cache of bearer tokens already verified, in front of smallrye-jwt's validator. Verifying an RS256
- * signature and parsing the claims was the largest CPU cost of a cached read (see BENCHMARKS.md); an API client
- * sends the same token on every request until it expires, so each distinct token is verified once per instance.
+ * smallrye-jwt's parser with a bounded cache of tokens it already verified. Verifying an RS256 signature and parsing
+ * the claims was about half the CPU of a cached read (BENCHMARKS.md, "Where the time goes"); an API client sends the
+ * same token on every request until it expires, so each distinct token is verified once per instance.
  *
- * <p>Keyed by the exact token string, so only a byte-identical token hits. An entry never outlives the token's
- * {@code exp} nor {@code orders.security.verified-token-ttl}; failures are never cached. Signed JWTs cannot be
- * revoked before they expire in this setup either way, so the cache changes no security property.
+ * <p>Keyed by the exact token string, so only a byte-identical token hits; an entry never outlives the token's
+ * {@code exp} nor {@code orders.security.verified-token-ttl}; failures are never cached. Signed JWTs cannot be revoked
+ * before they expire in this setup either way, so the cache changes no security property. Replaces the default
+ * parser (a CDI alternative) so that smallrye-jwt's own validator, mechanism and checks stay as they are.
  */
 @ApplicationScoped
-public class VerifiedTokens implements IdentityProvider<TokenAuthenticationRequest> {
-    private final MpJwtValidator validator;
-    private final Cache<String, SecurityIdentity> verified;
+@Alternative
+@Priority(1)
+public class VerifiedTokens extends DefaultJWTParser {
+    private final Cache<String, JsonWebToken> verified;
 
-    public VerifiedTokens(MpJwtValidator validator, MeterRegistry registry,
+    @Inject
+    public VerifiedTokens(MeterRegistry registry,
             @ConfigProperty(name = "orders.security.verified-tokens", defaultValue = "50000") long maxTokens,
             @ConfigProperty(name = "orders.security.verified-token-ttl", defaultValue = "PT5M") Duration maxTtl) {
-        this.validator = validator;
         this.verified = Caffeine.newBuilder().maximumSize(maxTokens).recordStats()
-                .expireAfter(Expiry.<String, SecurityIdentity> creating((token, identity) -> {
-                    long exp = identity.getPrincipal() instanceof JsonWebToken jwt ? jwt.getExpirationTime() : 0;
-                    long untilExp = TimeUnit.SECONDS.toNanos(exp) - TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
+                .expireAfter(Expiry.<String, JsonWebToken> creating((token, jwt) -> {
+                    long untilExp = TimeUnit.SECONDS.toNanos(jwt.getExpirationTime())
+                            - TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
                     return Duration.ofNanos(Math.max(0, Math.min(untilExp, maxTtl.toNanos())));
                 })).build();
         CaffeineCacheMetrics.monitor(registry, verified, "verified-tokens");
     }
 
-    @Override
-    public Class<TokenAuthenticationRequest> getRequestType() {
-        return TokenAuthenticationRequest.class;
-    }
-
-    /** Ahead of smallrye-jwt's own provider, which it calls on a miss. */
-    @Override
-    public int priority() {
-        return SYSTEM_FIRST;
+    /** For CDI's client proxy only. */
+    protected VerifiedTokens() {
+        this.verified = null;
     }
 
     @Override
-    public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
-        String token = request.getToken().getToken();
-        SecurityIdentity known = verified.getIfPresent(token);
+    public JsonWebToken parse(String token) throws ParseException {
+        JsonWebToken known = verified.getIfPresent(token);
         if (known != null) {
-            return Uni.createFrom().item(known);
+            return known;
         }
-        return validator.authenticate(request, context).invoke(identity -> {
-            if (identity != null) {
-                verified.put(token, identity);
-            }
-        });
+        JsonWebToken jwt = super.parse(token);
+        verified.put(token, jwt);
+        return jwt;
     }
 }
