@@ -1,6 +1,7 @@
 package dev.orders.query.repository;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -28,7 +29,9 @@ public class ReplicaHealth {
     private final Pool primary;
     private final long maxLagMillis;
     private final AtomicLong lagMillis = new AtomicLong();
+    private static final int MISSES_BEFORE_SKIP = 3;
     private volatile boolean usable = true;
+    private int misses;
 
     public ReplicaHealth(Pool replica, @ReactiveDataSource("primary") Pool primary, MeterRegistry registry,
             @ConfigProperty(name = "orders.replica.max-lag", defaultValue = "PT5S") Duration maxLag) {
@@ -51,17 +54,27 @@ public class ReplicaHealth {
         Uni<Long> replicaBeat = replica.query(BEAT).execute().map(rs -> rs.iterator().next().getLong(0))
                 .ifNoItem().after(Duration.ofSeconds(1)).fail();
         Uni<Long> primaryBeat = primary.query(BEAT).execute().map(rs -> rs.iterator().next().getLong(0))
-                .ifNoItem().after(Duration.ofSeconds(1)).fail()
-                .onFailure().recoverWithItem(System::currentTimeMillis);
-        return Uni.combine().all().unis(replicaBeat, primaryBeat).asTuple()
-                .invoke(t -> update(Math.max(0, t.getItem2() - t.getItem1()), true))
-                .onFailure().invoke(e -> update(lagMillis.get(), false))
-                .onFailure().recoverWithNull().replaceWithVoid();
+                .ifNoItem().after(Duration.ofSeconds(1)).fail();
+        return Uni.combine().all().unis(replicaBeat.map(Optional::of).onFailure().recoverWithItem(Optional.empty()),
+                primaryBeat.map(Optional::of).onFailure().recoverWithItem(Optional.empty())).asTuple()
+                .invoke(t -> {
+                    Optional<Long> r = t.getItem1();
+                    Optional<Long> p = t.getItem2();
+                    if (r.isPresent()) {
+                        update(Math.max(0, p.orElseGet(System::currentTimeMillis) - r.get()), true);
+                    } else if (p.isPresent()) {
+                        update(lagMillis.get(), false); // the primary answered in time and the replica did not
+                    }
+                    // neither answered in time: this instance is too busy to tell (overload), not the replica's fault
+                })
+                .replaceWithVoid();
     }
 
     private void update(long lag, boolean answered) {
         lagMillis.set(lag);
-        boolean now = answered && lag <= maxLagMillis;
+        misses = answered ? 0 : misses + 1;
+        // one slow check is not an outage: skip the replica after a few misses in a row (or when it lags)
+        boolean now = (answered || misses < MISSES_BEFORE_SKIP) && lag <= maxLagMillis;
         if (now != usable) {
             LOG.infof("replica %s (lag %d ms, answered %s)", now ? "back in use" : "skipped", lag, answered);
         }

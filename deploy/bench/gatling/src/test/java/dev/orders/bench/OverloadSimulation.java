@@ -5,6 +5,7 @@ import static io.gatling.javaapi.core.CoreDsl.csv;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.rampUsers;
 import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
+import static io.gatling.javaapi.core.CoreDsl.pause;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.header;
 import static io.gatling.javaapi.http.HttpDsl.http;
@@ -28,8 +29,9 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
 
 /**
  * Overload: N back-to-back readers, each on its own keep-alive connection, each sending its next request as soon as
- * the previous one is answered (no think time), until S seconds after the start. Clients do not honour
- * {@code Retry-After}: they count it.
+ * the previous one is answered (no think time), until S seconds after the start. With
+ * {@code bench.overload.honour-retry-after=true} a client waits the {@code Retry-After} of a 503 before its next
+ * request, as a well-behaved client does; otherwise it only counts it.
  *
  * <p>Gatling's own statistics mark only the 200s as OK, so its report's OK percentiles are those of the 200s. The
  * simulation also classifies every outcome itself and writes them to {@code bench.out} (key=value lines) when the run
@@ -46,6 +48,8 @@ public class OverloadSimulation extends Simulation {
     private static final long SECONDS = Long.parseLong(P[1]);
     private static final int TIMEOUT_MS = Integer.parseInt(P[2]);
     private static final long RAMP_S = P.length > 3 ? Long.parseLong(P[3]) : 0;
+    /** Whether a client waits the Retry-After of a 503 before its next request (a well-behaved client does). */
+    private static final boolean HONOUR = Boolean.getBoolean("bench.overload.honour-retry-after");
 
     private final LongAdder started = new LongAdder();
     private final LongAdder ok = new LongAdder();
@@ -69,7 +73,8 @@ public class OverloadSimulation extends Simulation {
                 .asLongAs(session -> System.nanoTime() < deadline).on(
                         exec(session -> {
                             started.increment();
-                            return session.set("t0", System.nanoTime());
+                            // nothing carried over from the previous request (optional checks save only when present)
+                            return session.removeAll("st", "ra", "ct", "rt").set("t0", System.nanoTime());
                         })
                                 .feed(csv(System.getProperty("bench.dir", ".") + "/overload.csv").circular())
                                 .exec(http("overload").get("#{url}").header("Authorization", "Bearer #{token}")
@@ -80,12 +85,22 @@ public class OverloadSimulation extends Simulation {
                                                 header("Content-Type").optional().saveAs("ct"),
                                                 responseTimeInMillis().saveAs("rt"),
                                                 status().is(200)))
-                                .exec(this::classify));
+                                .exec(this::classify)
+                                .doIf(session -> HONOUR && session.contains("ra")).then(
+                                        pause(session -> Duration.ofSeconds(retryAfter(session.getString("ra"))))));
         // all users start within the first rampSeconds (10,000 simultaneous connects would overflow the listen
         // backlog and measure SYN retransmits instead of the service); the deadline counts from the start
         setUp(readers.injectOpen(RAMP_S > 0 ? rampUsers(USERS).during(RAMP_S) : atOnceUsers(USERS)))
                 .protocols(protocol)
                 .maxDuration(Duration.ofSeconds(SECONDS).plusMillis(2L * TIMEOUT_MS).plusSeconds(10));
+    }
+
+    private static long retryAfter(String header) {
+        try {
+            return Math.max(0, Math.min(60, Long.parseLong(header.strip())));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     @Override
@@ -99,6 +114,7 @@ public class OverloadSimulation extends Simulation {
         long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("users", USERS);
+        out.put("honour_retry_after", HONOUR);
         out.put("seconds", SECONDS);
         out.put("ramp_seconds", RAMP_S);
         out.put("timeout_ms", TIMEOUT_MS);
