@@ -22,9 +22,11 @@ class CatalogResourceTest {
 
     @Test
     void productsPageByCursorWithoutGapsOrRepeats() {
+        // the first 99 products in one page (all of them on a fresh stack; a seeded one has thousands), then the
+        // same span walked 3 at a time: no gap, no repeat, same order
         List<String> all = given().header("Authorization", Tokens.customer(Tokens.ADA))
-                .queryParam("limit", 100).get("/products")
-                .then().statusCode(200).body("nextCursor", nullValue())
+                .queryParam("limit", 99).get("/products")
+                .then().statusCode(200)
                 .extract().jsonPath().getList("products.id", String.class);
         assertTrue(all.size() >= 8, "dev data set has 8 products");
 
@@ -38,7 +40,7 @@ class CatalogResourceTest {
             JsonPath page = req.get("/products").then().statusCode(200).extract().jsonPath();
             walked.addAll(page.getList("products.id", String.class));
             cursor = page.getString("nextCursor");
-        } while (cursor != null);
+        } while (cursor != null && walked.size() < all.size());
         assertEquals(all, walked);
     }
 
