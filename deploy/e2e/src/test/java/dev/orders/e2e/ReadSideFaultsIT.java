@@ -202,7 +202,9 @@ class ReadSideFaultsIT {
         List<String> bases = List.of("http://127.0.0.1:8095", "http://127.0.0.1:8096");
         for (String base : bases) {
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-Dorders.rate-limit.classes.read.limit=" + limit, "-jar", Stack.REPO.resolve("query-service/target/quarkus-app/quarkus-run.jar").toString())
+                    "-Xmx256m", "-Dorders.rate-limit.classes.read.limit=" + limit,
+                    // the burst below (50 concurrent per instance) measures the limiter, not admission control
+                    "-Dorders.admission.max-in-flight=256", "-jar", Stack.REPO.resolve("query-service/target/quarkus-app/quarkus-run.jar").toString())
                     .redirectErrorStream(true)
                     .redirectOutput(Stack.STATE.resolve("logs/query-service-" + URI.create(base).getPort() + ".log").toFile());
             pb.environment().put("QUARKUS_HTTP_PORT", URI.create(base).getPort() + "");
