@@ -2,6 +2,7 @@ package dev.orders.http.admission;
 
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import io.smallrye.common.vertx.ContextLocals;
 import io.smallrye.common.vertx.VertxContext;
@@ -10,8 +11,7 @@ import io.smallrye.mutiny.Uni;
 /**
  * The one deadline a request's dependency calls share: set when {@link AdmissionControl} admits the request, kept in
  * the request's duplicated Vert.x context, and read by whoever calls a database or Redis on the request's behalf.
- * Outside a request (start-up, scheduled work, tests calling beans directly) there is no deadline and
- * {@link #remaining()} answers {@code fallback}.
+ * Outside a request (start-up, scheduled work, tests calling beans directly) there is no deadline.
  */
 public final class RequestDeadline {
     private static final String KEY = "orders.request.deadline";
@@ -25,12 +25,14 @@ public final class RequestDeadline {
         }
     }
 
+    /** When this request's deadline passes ({@link System#nanoTime()}), or null outside a request. */
+    private static Long deadline() {
+        return VertxContext.isOnDuplicatedContext() ? ContextLocals.<Long> get(KEY).orElse(null) : null;
+    }
+
     /** Time left for this request, at most {@code cap}; zero or negative when it has run out. */
     public static Duration remaining(Duration cap) {
-        if (!VertxContext.isOnDuplicatedContext()) {
-            return cap;
-        }
-        Long at = ContextLocals.<Long> get(KEY).orElse(null);
+        Long at = deadline();
         if (at == null) {
             return cap;
         }
@@ -39,15 +41,21 @@ public final class RequestDeadline {
     }
 
     /**
-     * {@code call} bounded by the time left (at most {@code cap}): fails with {@link DeadlineExceeded} without
-     * calling at all when nothing is left.
+     * {@code call} bounded by the time this request has left: fails with {@link DeadlineExceeded} without calling at
+     * all when nothing is left. Read on the caller's context, so call it where the request runs (not inside a
+     * fault-tolerance policy, whose bulkhead may start the call later on another context); the policy's own timeout
+     * stays the dependency's.
      */
-    public static <T> Uni<T> bound(Duration cap, java.util.function.Supplier<Uni<T>> call) {
-        Duration left = remaining(cap);
-        if (left.isNegative() || left.isZero()) {
+    public static <T> Uni<T> bound(Supplier<Uni<T>> call) {
+        Long at = deadline();
+        if (at == null) {
+            return call.get();
+        }
+        long left = at - System.nanoTime();
+        if (left <= 0) {
             return Uni.createFrom().failure(new DeadlineExceeded());
         }
-        return call.get().ifNoItem().after(left).failWith(DeadlineExceeded::new);
+        return call.get().ifNoItem().after(Duration.ofNanos(left)).failWith(DeadlineExceeded::new);
     }
 
     /** The request's deadline passed: the caller answers 503, and no breaker counts it against a dependency. */

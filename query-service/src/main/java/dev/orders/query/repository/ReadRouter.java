@@ -84,7 +84,7 @@ public class ReadRouter {
         return route(() -> replica.findById(id), () -> primary.findById(id)).chain(found -> {
             if (floor > NONE && (found.isEmpty() || found.get().version() < floor) && health.usable()) {
                 behindFloor.increment();
-                return primary.findById(id);
+                return RequestDeadline.bound(() -> primary.findById(id));
             }
             return Uni.createFrom().item(found);
         });
@@ -122,7 +122,7 @@ public class ReadRouter {
 
     private Uni<Consistency> poll(UUID id, long minVersion, long deadline, int pollsLeft) {
         consistencyPolls.increment();
-        return primary.findById(id).chain(found -> {
+        return RequestDeadline.bound(() -> primary.findById(id)).chain(found -> {
             if (found.isPresent() && found.get().version() >= minVersion) {
                 return Uni.createFrom().item(new Consistency(found, Consistency.Outcome.FRESH));
             }
@@ -152,15 +152,19 @@ public class ReadRouter {
         }
     }
 
+    /**
+     * Each call runs under the request's deadline, applied here on the request's own context and around the
+     * dependency's policy (so time spent queued at its bulkhead counts too).
+     */
     private <T> Uni<T> route(Supplier<Uni<T>> onReplica, Supplier<Uni<T>> onPrimary) {
         if (!health.usable()) {
             toPrimary.increment();
-            return onPrimary.get();
+            return RequestDeadline.bound(onPrimary);
         }
         toReplica.increment();
-        return onReplica.get().onFailure(ReadRouter::replicaFault).recoverWithUni(e -> {
+        return RequestDeadline.bound(onReplica).onFailure(ReadRouter::replicaFault).recoverWithUni(e -> {
             fellBack.increment();
-            return onPrimary.get();
+            return RequestDeadline.bound(onPrimary);
         });
     }
 
