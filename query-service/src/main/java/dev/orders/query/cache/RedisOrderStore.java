@@ -31,8 +31,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 @AsynchronousNonBlocking
-@Timeout(250)
-@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
+@Timeout
+@CircuitBreaker
 public class RedisOrderStore {
     /** KEYS: entry, lock. ARGV: version floor, lock ms. Returns {entry} when it is usable, else {'', locked 1|0}. */
     static final String GET_OR_LOCK = """

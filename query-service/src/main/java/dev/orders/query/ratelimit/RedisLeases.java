@@ -17,8 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 @AsynchronousNonBlocking
-@Timeout(250)
-@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 5000)
+@Timeout
+@CircuitBreaker
 public class RedisLeases {
     /**
      * KEYS[1]=window (zset of batches, member "<id>:<permits>", score = when they leave the lease), KEYS[2]=permits
