@@ -1,0 +1,20 @@
+# shellcheck shell=bash
+# What the benchmark scripts (run, profile) share; sourced after deploy/local/lib/common.sh.
+
+# bench_query_start NAME PORT LOG: a query-service instance of the bench's own on PORT, with the rate limits raised so
+# the limiter does not throttle the measurement (it is still measured: its work is part of every request). Sets
+# BENCH_QPID and returns once the instance is ready; the caller stops it (kill "$BENCH_QPID").
+bench_query_start() {
+  local name=$1 port=$2 log=$3
+  env QUARKUS_HTTP_PORT="$port" MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_DIR/publicKey.pem" \
+    "$JAVA_HOME/bin/java" -Xms256m -Xmx768m -Dorders.rate-limit.classes.read.limit=1000000000 \
+    -Dorders.rate-limit.classes.search.limit=1000000000 \
+    -jar "$(service_jar query-service)" >"$log" 2>&1 &
+  BENCH_QPID=$!
+  wait_http "$name" "http://127.0.0.1:$port/q/health/ready" 90 "$log" "$BENCH_QPID"
+}
+
+# flush_redis: query-service's Redis keys (cached orders, rate-limit windows): the next reads are cold.
+flush_redis() {
+  redis-cli -p "$REDIS_PORT" --scan --pattern 'orders:v1:*' | xargs -r -n 500 redis-cli -p "$REDIS_PORT" DEL >/dev/null
+}
