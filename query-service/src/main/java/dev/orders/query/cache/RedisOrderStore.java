@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.orders.query.OrderView;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -86,6 +87,7 @@ public class RedisOrderStore {
     }
 
     private final ReactiveRedisDataSource redis;
+    private final ReactiveValueCommands<String, String> values;
     private final ObjectMapper json;
     private final String prefix;
     private final Duration ttl;
@@ -98,6 +100,7 @@ public class RedisOrderStore {
             @ConfigProperty(name = "orders.cache.negative-ttl", defaultValue = "PT2S") Duration negativeTtl,
             @ConfigProperty(name = "orders.cache.stale-ttl", defaultValue = "PT24H") Duration staleTtl) {
         this.redis = redis;
+        this.values = redis.value(String.class, String.class);
         this.json = json;
         this.prefix = "orders:v1:" + tenant + ":";
         this.ttl = ttl;
@@ -130,13 +133,13 @@ public class RedisOrderStore {
 
     @Fallback(fallbackMethod = "miss")
     public Uni<Optional<Cached>> get(UUID id) {
-        return redis.value(String.class, String.class).get(key(id)).map(this::decode);
+        return values.get(key(id)).map(this::decode);
     }
 
     /** The long-lived copy, for serving stale while the database is unavailable. */
     @Fallback(fallbackMethod = "miss")
     public Uni<Optional<Cached>> getStale(UUID id) {
-        return redis.value(String.class, String.class).get(staleKey(id)).map(this::decode);
+        return values.get(staleKey(id)).map(this::decode);
     }
 
     /** Stores the order unless Redis already holds a newer version (TTL with jitter), and releases the lock. */

@@ -1,5 +1,6 @@
 package dev.orders.query.ratelimit;
 
+import java.util.UUID;
 import java.util.function.Supplier;
 
 import io.smallrye.mutiny.Uni;
@@ -36,7 +37,7 @@ final class Lease {
     synchronized Ask nextAsk(int max) {
         boolean spentInTime = granted > 0 && spent == granted && System.nanoTime() - expiresAt < 0;
         nextSize = spentInTime ? Math.min(max, nextSize * 2) : 1;
-        return new Ask(Math.min(max, nextSize), RateLimiter.newBatchId(), batch, spent);
+        return new Ask(Math.min(max, nextSize), UUID.randomUUID().toString(), batch, spent);
     }
 
     synchronized void granted(Ask ask, RateLimiter.Grant grant, long leaseNanos) {

@@ -1,7 +1,6 @@
 package dev.orders.query.ratelimit;
 
 import java.time.Duration;
-import java.util.UUID;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -110,9 +109,5 @@ public class RateLimiter {
 
     static Duration ceilSeconds(long millis) {
         return Duration.ofSeconds(Math.max(1, (millis + 999) / 1000));
-    }
-
-    static String newBatchId() {
-        return UUID.randomUUID().toString();
     }
 }
