@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import dev.orders.query.Metrics;
 import dev.orders.query.ReadModelFixture;
 import dev.orders.query.ReadSchema;
 import dev.orders.query.Tokens;
@@ -48,14 +49,8 @@ class FaultTolerancePolicyTest {
             fixture.awaitOnReplica(id);
             assertEquals(200, given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
                     .statusCode(), "answered from the read primary");
-            return metric("ft_timeout_calls_total{method=\"dev.orders.query.repository.ReplicaReads.findById\","
-                    + "timedOut=\"true\"}") > 0;
+            return Metrics.sum("ft_timeout_calls_total",
+                    "method=\"dev.orders.query.repository.ReplicaReads.findById\"", "timedOut=\"true\"") > 0;
         });
-    }
-
-    private static double metric(String series) {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
-                .filter(l -> l.startsWith(series)).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
     }
 }

@@ -1,0 +1,24 @@
+package dev.orders.query;
+
+import static io.restassured.RestAssured.given;
+
+import java.util.Arrays;
+
+/** Reads this test instance's Prometheus metrics ({@code /q/metrics}). */
+public final class Metrics {
+    private Metrics() {
+    }
+
+    /** The sum of every series named {@code name} whose labels include all of {@code labels} (e.g. {@code a="b"}). */
+    public static double sum(String name, String... labels) {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .filter(l -> Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** Whether the metric family {@code name} is declared (its {@code # TYPE} line), with or without series yet. */
+    public static boolean exported(String name) {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString().contains(name);
+    }
+}
