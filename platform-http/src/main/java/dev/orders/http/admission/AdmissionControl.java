@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +28,12 @@ import jakarta.enterprise.event.Observes;
  *
  * <p>An admitted request gets one {@link RequestDeadline} that every dependency call on its path shares.
  *
+ * <p>A rejection's {@code Retry-After} follows the load ({@link RetryAfterSpread}): 1 s at the edge of capacity, up to
+ * {@code orders.admission.max-retry-after} when far more clients come than the instance admits. On HTTP/1.1 the
+ * rejected connection is then not read from for that long (at most {@code orders.admission.max-reject-pause}): a
+ * client that ignores {@code Retry-After} and sends again at once waits anyway, so a flood of retries cannot spend the
+ * CPU the admitted requests need. A client that honours it never notices; the connection holds no other resource.
+ *
  * <p>Written by hand rather than as a SmallRye {@code @Bulkhead}: it must run as the first Vert.x route, before
  * authentication and JAX-RS, and cost a counter increment; a rejection is a pre-encoded body. Management paths
  * ({@code /q/...}) are never shed.
@@ -37,27 +45,36 @@ public class AdmissionControl {
     private final boolean enabled;
     private final int maxInFlight;
     private final long deadlineNanos;
-    private final String retryAfter;
-    private final Buffer rejection;
+    private final RetryAfterSpread retryAfter;
+    private final long maxPauseMillis;
+    private final Buffer[] rejections;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter rejected;
 
     public AdmissionControl(@ConfigProperty(name = "orders.admission.enabled", defaultValue = "false") boolean enabled,
             @ConfigProperty(name = "orders.admission.max-in-flight", defaultValue = "64") int maxInFlight,
             @ConfigProperty(name = "orders.admission.request-deadline", defaultValue = "PT1S") Duration deadline,
-            @ConfigProperty(name = "orders.admission.retry-after", defaultValue = "PT1S") Duration retryAfter,
+            @ConfigProperty(name = "orders.admission.max-retry-after", defaultValue = "PT8S") Duration maxRetryAfter,
+            @ConfigProperty(name = "orders.admission.max-reject-pause", defaultValue = "PT5S") Duration maxPause,
             MeterRegistry registry) {
         this.enabled = enabled;
         this.maxInFlight = maxInFlight;
         this.deadlineNanos = deadline.toNanos();
-        this.retryAfter = Long.toString(Math.max(1, retryAfter.toSeconds()));
-        this.rejection = Buffer.buffer(("{\"type\":\"" + OVERLOADED.uri() + "\",\"title\":\"" + OVERLOADED.title()
-                + "\",\"status\":503,\"detail\":\"the server is at capacity; retry after " + this.retryAfter
-                + " s\"}").getBytes(StandardCharsets.UTF_8));
+        this.retryAfter = new RetryAfterSpread(maxRetryAfter.toSeconds());
+        this.maxPauseMillis = maxPause.toMillis();
+        // one pre-encoded body per Retry-After value
+        this.rejections = new Buffer[(int) Math.max(1, maxRetryAfter.toSeconds()) + 1];
+        for (int seconds = 1; seconds < rejections.length; seconds++) {
+            rejections[seconds] = Buffer.buffer(("{\"type\":\"" + OVERLOADED.uri() + "\",\"title\":\""
+                    + OVERLOADED.title() + "\",\"status\":503,\"detail\":\"the server is at capacity; retry after "
+                    + seconds + " s\"}").getBytes(StandardCharsets.UTF_8));
+        }
         this.rejected = registry.counter("http.admission.rejected");
         Gauge.builder("http.admission.in_flight", inFlight, AtomicInteger::get)
                 .description("API requests being worked on").register(registry);
         Gauge.builder("http.admission.max_in_flight", () -> maxInFlight).register(registry);
+        Gauge.builder("http.admission.retry_after_mean", this.retryAfter, RetryAfterSpread::meanSeconds)
+                .description("mean Retry-After given to rejected requests now").baseUnit("seconds").register(registry);
     }
 
     void install(@Observes Router router) {
@@ -74,17 +91,31 @@ public class AdmissionControl {
         }
         if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
-            rejected.increment();
-            ctx.response().setStatusCode(503)
-                    .putHeader("Content-Type", ProblemMappers.PROBLEM_JSON.toString())
-                    .putHeader("Retry-After", retryAfter)
-                    .end(rejection);
+            reject(ctx);
             return;
         }
+        retryAfter.admitted();
         // ends once: when the response is written, or when the client goes away first
         ctx.addEndHandler(done -> inFlight.decrementAndGet());
         RequestDeadline.start(deadlineNanos);
         ctx.next();
+    }
+
+    private void reject(RoutingContext ctx) {
+        rejected.increment();
+        int seconds = (int) Math.min(retryAfter.rejected(), rejections.length - 1);
+        ctx.response().setStatusCode(503)
+                .putHeader("Content-Type", ProblemMappers.PROBLEM_JSON.toString())
+                .putHeader("Retry-After", Integer.toString(seconds))
+                .end(rejections[seconds]);
+        // Vert.x has no public API to stop reading one connection; ConnectionBase (its HTTP/1.x connection) pauses
+        // and resumes reading the socket. HTTP/2 is left alone: a pause would stall the connection's other streams.
+        long pause = Math.min(maxPauseMillis, seconds * 1000L);
+        if (pause > 0 && ctx.request().version() != HttpVersion.HTTP_2
+                && ctx.request().connection() instanceof ConnectionBase connection) {
+            connection.doPause();
+            ctx.vertx().setTimer(pause, id -> connection.doResume());
+        }
     }
 
     /** Requests being worked on now (for tests and the gauge). */

@@ -3,9 +3,18 @@ package dev.orders.query.rest;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -20,12 +29,16 @@ import dev.orders.query.ReadModelFixture;
 import dev.orders.query.ReadSchema;
 import dev.orders.query.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.restassured.RestAssured;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 
-/** Past its in-flight limit an instance answers 503 + Retry-After at once and finishes what it admitted. */
+/**
+ * Past its in-flight limit an instance answers 503 + Retry-After at once and finishes what it admitted; the rejected
+ * connection is not read again before its Retry-After.
+ */
 @QuarkusTest
 @QuarkusTestResource(ReadSchema.class)
 @TestProfile(AdmissionTest.TwoInFlight.class)
@@ -65,11 +78,69 @@ class AdmissionTest {
                 .then().statusCode(503).header("Retry-After", "1").contentType("application/problem+json")
                 .body("type", equalTo("urn:orders:problem:overloaded"));
         given().get("/q/health/live").then().statusCode(200); // management paths are never shed
+        assertTheRejectedConnectionWaitsItsRetryAfter(id, token);
 
         assertEquals(503, first.join(), "the admitted ones ran their bounded wait to its end");
         assertEquals(503, second.join());
         clients.shutdown();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.inFlight() == 0);
         given().header("Authorization", token).get("/orders/{id}", id).then().statusCode(200);
+    }
+
+    /**
+     * On one keep-alive connection: the rejected request is answered at once; a request sent right after it, as a client
+     * that ignores Retry-After does, is read only when the Retry-After has passed. Other connections are served.
+     */
+    private void assertTheRejectedConnectionWaitsItsRetryAfter(UUID id, String token) {
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(("GET /orders/" + id + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + token
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Map<String, String> rejected = readResponse(in);
+            assertEquals("503", rejected.get(":status"));
+            long retryAfterMillis = Long.parseLong(rejected.get("retry-after")) * 1000;
+
+            long sent = System.nanoTime();
+            out.write("GET /q/health/live HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            given().get("/q/health/live").then().statusCode(200); // another connection meanwhile: served
+            Map<String, String> next = readResponse(in);
+            long waitedMillis = (System.nanoTime() - sent) / 1_000_000;
+            assertEquals("200", next.get(":status"));
+            assertTrue(waitedMillis >= retryAfterMillis - 100,
+                    "the next request on the rejected connection waited " + waitedMillis + " ms of its Retry-After");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Status and lower-cased headers of one HTTP/1.1 response; its body (Content-Length) is read and dropped. */
+    private static Map<String, String> readResponse(InputStream in) throws IOException {
+        Map<String, String> response = new HashMap<>();
+        String line = readLine(in);
+        response.put(":status", line.split(" ")[1]);
+        while (!(line = readLine(in)).isEmpty()) {
+            int colon = line.indexOf(':');
+            response.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        }
+        in.readNBytes(Integer.parseInt(response.getOrDefault("content-length", "0")));
+        return response;
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != '\n') {
+            if (c < 0) {
+                throw new IOException("connection closed mid-response");
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 }

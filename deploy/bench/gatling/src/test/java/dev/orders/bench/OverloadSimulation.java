@@ -74,7 +74,7 @@ public class OverloadSimulation extends Simulation {
                         exec(session -> {
                             started.increment();
                             // nothing carried over from the previous request (optional checks save only when present)
-                            return session.removeAll("st", "ra", "ct", "rt").set("t0", System.nanoTime());
+                            return session.removeAll("st", "ra", "ct", "rt", "wait").set("t0", System.nanoTime());
                         })
                                 .feed(csv(System.getProperty("bench.dir", ".") + "/overload.csv").circular())
                                 .exec(http("overload").get("#{url}").header("Authorization", "Bearer #{token}")
@@ -86,8 +86,8 @@ public class OverloadSimulation extends Simulation {
                                                 responseTimeInMillis().saveAs("rt"),
                                                 status().is(200)))
                                 .exec(this::classify)
-                                .doIf(session -> HONOUR && session.contains("ra")).then(
-                                        pause(session -> Duration.ofSeconds(retryAfter(session.getString("ra"))))));
+                                .doIf(session -> HONOUR && session.contains("wait")).then(
+                                        pause(session -> Duration.ofSeconds(session.getLong("wait")))));
         // all users start within the first rampSeconds (10,000 simultaneous connects would overflow the listen
         // backlog and measure SYN retransmits instead of the service); the deadline counts from the start
         setUp(readers.injectOpen(RAMP_S > 0 ? rampUsers(USERS).during(RAMP_S) : atOnceUsers(USERS)))
@@ -209,6 +209,8 @@ public class OverloadSimulation extends Simulation {
             long waited = (System.nanoTime() - session.getLong("t0")) / 1_000_000;
             (waited >= TIMEOUT_MS - 50 ? timeouts : connectionErrors).increment();
         }
-        return session.removeAll("st", "ra", "ct", "rt");
+        // the Retry-After to honour survives classification (removing it here once left the pause never taken)
+        Session classified = session.removeAll("st", "ct", "rt");
+        return classified.contains("ra") ? classified.set("wait", retryAfter(classified.getString("ra"))) : classified;
     }
 }
