@@ -10,9 +10,9 @@ import java.util.function.LongSupplier;
  * about the rate the instance admits: a fixed {@code Retry-After: 1} sent to 10,000 clients brings all 10,000 back
  * a second later, to be rejected again, and rejecting them costs the CPU the admitted requests need.
  *
- * <p>Once a second it compares the demand of the past second (admitted + rejected) with what was admitted, and moves
- * the mean wait by the square root of that ratio over a {@value #HEADROOM} headroom: with N clients and an admission
- * rate μ it settles near N / (1.25 μ), and without rejections it shrinks back to 1 s. Each rejection then draws a whole
+ * <p>Once a second it compares the demand of the past second (admitted + rejected) with what was admitted, over a
+ * {@value #HEADROOM} headroom, and moves the mean wait by that ratio (up) or its square root (down): with N clients
+ * and an admission rate μ it settles near N / (1.25 μ), and without rejections it shrinks back to 1 s. Each rejection then draws a whole
  * number of seconds uniformly from [1, 2 × mean − 1], so returns do not arrive in one wave.
  *
  * <p>Written by hand: no library we use derives Retry-After from load (SmallRye FT and Vert.x only reject). Lock-free:
@@ -70,7 +70,10 @@ public final class RetryAfterSpread {
         long r = rejected.sumThenReset();
         long windows = Math.min(60, (now - start) / WINDOW_NANOS); // quiet seconds without traffic shrink it too
         double demand = (double) (a + r) / (HEADROOM * Math.max(1, a));
-        double next = meanSeconds * Math.sqrt(demand) * Math.pow(Math.sqrt(1 / HEADROOM), windows - 1);
+        // up by the whole ratio (a flood must be spread within a second or two), down by its square root (damped:
+        // the clients told to wait longer are still away when the next window is measured)
+        double step = demand > 1 ? demand : Math.sqrt(demand);
+        double next = meanSeconds * step * Math.pow(Math.sqrt(1 / HEADROOM), windows - 1);
         meanSeconds = Math.max(1, Math.min(maxSeconds, next));
     }
 }
