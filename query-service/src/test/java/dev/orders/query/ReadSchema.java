@@ -20,6 +20,8 @@ public class ReadSchema implements QuarkusTestResourceLifecycleManager {
                         System.getenv().getOrDefault("ORDERS_DB_USER", "orders"),
                         System.getenv().getOrDefault("ORDERS_DB_PASSWORD", "orders"))
                 .locations("classpath:db/read-migration")
+                // the projector's setting (orders.partitions.unit): monthly partitions
+                .placeholders(Map.of("partition_unit", "month"))
                 .load().migrate();
         return Map.of();
     }

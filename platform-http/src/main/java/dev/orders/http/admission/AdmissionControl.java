@@ -54,7 +54,7 @@ public class AdmissionControl {
     public AdmissionControl(@ConfigProperty(name = "orders.admission.enabled", defaultValue = "false") boolean enabled,
             @ConfigProperty(name = "orders.admission.max-in-flight", defaultValue = "64") int maxInFlight,
             @ConfigProperty(name = "orders.admission.request-deadline", defaultValue = "PT1S") Duration deadline,
-            @ConfigProperty(name = "orders.admission.max-retry-after", defaultValue = "PT8S") Duration maxRetryAfter,
+            @ConfigProperty(name = "orders.admission.max-retry-after", defaultValue = "PT30S") Duration maxRetryAfter,
             @ConfigProperty(name = "orders.admission.max-reject-pause", defaultValue = "PT5S") Duration maxPause,
             MeterRegistry registry) {
         this.enabled = enabled;

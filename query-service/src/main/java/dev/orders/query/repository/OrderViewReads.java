@@ -60,7 +60,7 @@ public final class OrderViewReads {
         if (id.version() != 7) {
             return Uni.createFrom().item(Optional.empty()); // not an order id this platform issued
         }
-        return rejectingBadInput(pool().preparedQuery(BY_ID).execute(Tuple.of(id, utc(OrderIds.timestampOf(id)))))
+        return classified(pool().preparedQuery(BY_ID).execute(Tuple.of(id, utc(OrderIds.timestampOf(id)))))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
     }
 
@@ -73,7 +73,7 @@ public final class OrderViewReads {
      */
     public Uni<List<OrderView>> selectPage(OrderFilter f, Keyset after, int limit) {
         Query q = pageQuery(f, after, limit);
-        return rejectingBadInput(pool().preparedQuery(q.sql()).execute(Tuple.from(q.params()))).map(rs -> {
+        return classified(pool().preparedQuery(q.sql()).execute(Tuple.from(q.params()))).map(rs -> {
             List<OrderView> page = new ArrayList<>(rs.size());
             rs.forEach(r -> page.add(map(r)));
             return page;
@@ -138,13 +138,34 @@ public final class OrderViewReads {
         }
     }
 
-    private static <T> Uni<T> rejectingBadInput(Uni<T> call) {
-        return call.onFailure(e -> e instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
-                && pg.getSqlState().startsWith("22")).transform(RejectedInput::new);
+    /**
+     * The read schema is not there (SQLSTATE 42P01 undefined table, 42883 undefined function, 3F000 undefined schema):
+     * the projector, which migrates the read database, has not run against it yet. A dependency that is not ready
+     * (503), not a bug in this service (500).
+     */
+    public static final class ReadSchemaMissing extends RuntimeException {
+        ReadSchemaMissing(Throwable cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private static <T> Uni<T> classified(Uni<T> call) {
+        return call.onFailure().transform(e -> {
+            if (e instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null) {
+                String state = pg.getSqlState();
+                if (state.startsWith("22")) {
+                    return new RejectedInput(e);
+                }
+                if (state.equals("42P01") || state.equals("42883") || state.equals("3F000")) {
+                    return new ReadSchemaMissing(e);
+                }
+            }
+            return e;
+        });
     }
 
     public Uni<Optional<CustomerSummary>> selectSummary(UUID customerId) {
-        return pool().preparedQuery(SUMMARY).execute(Tuple.of(customerId)).map(rs -> {
+        return classified(pool().preparedQuery(SUMMARY).execute(Tuple.of(customerId))).map(rs -> {
             if (rs.size() == 0) {
                 return Optional.empty();
             }

@@ -28,6 +28,15 @@ public class FaultToleranceMappers {
                 .header("Retry-After", 1).build();
     }
 
+    /** The read model's tables are not there yet: not this service's bug, and not the client's. */
+    @ServerExceptionMapper
+    public Response readSchemaMissing(OrderViewReads.ReadSchemaMissing e, UriInfo uri) {
+        return Response.fromResponse(ProblemMappers.problem(503, ProblemType.UNAVAILABLE,
+                "the read model is not set up yet: the projector migrates the read database when it starts "
+                        + "(locally: deploy/local/up --infra runs the migrations)",
+                uri.getPath())).header("Retry-After", 5).build();
+    }
+
     /** Postgres refused a value the client sent (e.g. a byte sequence that is not valid text). */
     @ServerExceptionMapper
     public Response rejectedInput(OrderViewReads.RejectedInput e, UriInfo uri) {
