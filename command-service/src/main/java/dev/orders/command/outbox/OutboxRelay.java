@@ -35,7 +35,8 @@ import jakarta.interceptor.Interceptor;
  * only after the broker acknowledged every record of the batch. A crash before the mark re-sends the batch: delivery
  * is at-least-once and consumers apply events idempotently by aggregate version.
  *
- * <p>Woken right after a local commit ({@link #nudge()}) and by a short poll that catches rows written by other
+ * <p>Woken right after a local commit ({@link OutboxCommitted}), by the outbox trigger's NOTIFY ({@link OutboxListener})
+ * and by a short poll that catches rows written by other
  * replicas or left by a crash.
  */
 @ApplicationScoped
@@ -82,6 +83,11 @@ public class OutboxRelay {
 
     public void resume() {
         enabled = true;
+        nudge();
+    }
+
+    /** A write that appended to the outbox committed on this instance: drain now rather than at the next poll. */
+    void onCommitted(@Observes OutboxCommitted committed) {
         nudge();
     }
 

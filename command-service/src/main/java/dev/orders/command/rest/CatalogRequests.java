@@ -1,5 +1,6 @@
 package dev.orders.command.rest;
 
+import dev.orders.command.service.CatalogCommands;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -19,21 +20,33 @@ public final class CatalogRequests {
             @NotBlank @Size(max = 200) String name,
             @NotNull @Min(0) @Max(MAX_PRICE_CENTS) Long priceCents,
             @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 code like EUR") String currency) {
+        CatalogCommands.NewProduct toCommand() {
+            return new CatalogCommands.NewProduct(name, priceCents, currency);
+        }
     }
 
     public record ProductChange(
             @Size(min = 1, max = 200) String name,
             @Min(0) @Max(MAX_PRICE_CENTS) Long priceCents,
             Boolean active) {
+        CatalogCommands.ProductChange toCommand() {
+            return new CatalogCommands.ProductChange(name, priceCents, active);
+        }
     }
 
     public record NewCustomer(
             @NotBlank @Size(max = 200) String name,
             @NotBlank @Email @Size(max = 320) String email) {
+        CatalogCommands.NewCustomer toCommand() {
+            return new CatalogCommands.NewCustomer(name, email);
+        }
     }
 
     public record CustomerChange(
             @Size(min = 1, max = 200) String name,
             @Email @Size(min = 3, max = 320) String email) {
+        CatalogCommands.CustomerChange toCommand() {
+            return new CatalogCommands.CustomerChange(name, email);
+        }
     }
 }

@@ -10,8 +10,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import dev.orders.command.Customer;
 import dev.orders.command.Product;
 import dev.orders.command.idempotency.StoredResponse;
-import dev.orders.command.outbox.OutboxRelay;
 import dev.orders.command.service.CatalogService;
+import dev.orders.command.service.WriteTransactions;
 import dev.orders.http.paging.PageLimit;
 import dev.orders.http.paging.RequestParams;
 import io.quarkus.security.Authenticated;
@@ -39,14 +39,12 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 public class CatalogResource {
     private final CatalogService catalog;
-    private final IdempotentWrites writes;
-    private final OutboxRelay relay;
+    private final WriteTransactions writes;
     private final JsonWebToken caller;
 
-    public CatalogResource(CatalogService catalog, IdempotentWrites writes, OutboxRelay relay, JsonWebToken caller) {
+    public CatalogResource(CatalogService catalog, WriteTransactions writes, JsonWebToken caller) {
         this.catalog = catalog;
         this.writes = writes;
-        this.relay = relay;
         this.caller = caller;
     }
 
@@ -97,9 +95,9 @@ public class CatalogResource {
     @Operation(summary = "Create a product (ops)")
     public Uni<Response> createProduct(@Valid @NotNull CatalogRequests.NewProduct request,
             @HeaderParam("Idempotency-Key") String key) {
-        return writes.<Product>run(caller.getSubject(), key, "POST", "/products", request,
-                onCommit -> catalog.createProduct(request, onCommit),
-                p -> created("products", ProductView.of(p), p.id));
+        return writes.<Product>idempotent(caller.getSubject(), key, "POST", "/products", request,
+                () -> catalog.createProduct(request.toCommand()),
+                p -> created("products", ProductView.of(p), p.id)).map(StoredResponse::toResponse);
     }
 
     @PATCH
@@ -109,7 +107,8 @@ public class CatalogResource {
     @Operation(summary = "Rename, reprice or (de)activate a product (ops); orders keep the name and price they had")
     public Uni<ProductView> updateProduct(@PathParam("id") String id,
             @Valid @NotNull CatalogRequests.ProductChange change) {
-        return catalog.updateProduct(RequestParams.uuid(id, "product id"), change).invoke(relay::nudge).map(ProductView::of);
+        UUID productId = RequestParams.uuid(id, "product id");
+        return writes.once(() -> catalog.updateProduct(productId, change.toCommand())).map(ProductView::of);
     }
 
     @POST
@@ -119,9 +118,9 @@ public class CatalogResource {
     @Operation(summary = "Create a customer (ops); 409 if the email is taken")
     public Uni<Response> createCustomer(@Valid @NotNull CatalogRequests.NewCustomer request,
             @HeaderParam("Idempotency-Key") String key) {
-        return writes.<Customer>run(caller.getSubject(), key, "POST", "/customers", request,
-                onCommit -> catalog.createCustomer(request, onCommit),
-                c -> created("customers", CustomerView.of(c), c.id));
+        return writes.<Customer>idempotent(caller.getSubject(), key, "POST", "/customers", request,
+                () -> catalog.createCustomer(request.toCommand()),
+                c -> created("customers", CustomerView.of(c), c.id)).map(StoredResponse::toResponse);
     }
 
     @PATCH
@@ -131,7 +130,8 @@ public class CatalogResource {
     @Operation(summary = "Rename a customer or change the email (ops); the read model's orders follow")
     public Uni<CustomerView> updateCustomer(@PathParam("id") String id,
             @Valid @NotNull CatalogRequests.CustomerChange change) {
-        return catalog.updateCustomer(RequestParams.uuid(id, "customer id"), change).invoke(relay::nudge).map(CustomerView::of);
+        UUID customerId = RequestParams.uuid(id, "customer id");
+        return writes.once(() -> catalog.updateCustomer(customerId, change.toCommand())).map(CustomerView::of);
     }
 
     private static StoredResponse created(String collection, Object body, UUID id) {

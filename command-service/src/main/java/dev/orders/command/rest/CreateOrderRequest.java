@@ -5,6 +5,8 @@ import java.util.UUID;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import dev.orders.command.service.PlaceOrder;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -15,8 +17,14 @@ import jakarta.validation.constraints.Size;
 public record CreateOrderRequest(
         @NotNull @Size(min = 1, max = CreateOrderRequest.MAX_ITEMS) List<@NotNull @Valid Item> items) {
 
-    public static final int MAX_ITEMS = 100;
-    public static final int MAX_QUANTITY = 1000;
+    public static final int MAX_ITEMS = PlaceOrder.MAX_LINES;
+    public static final int MAX_QUANTITY = PlaceOrder.MAX_QUANTITY;
+
+    /** The command for the calling customer (validation has run: no null lines or quantities). */
+    public PlaceOrder toCommand(UUID customerId) {
+        return new PlaceOrder(customerId,
+                items.stream().map(i -> new PlaceOrder.Line(i.productId(), i.quantity())).toList());
+    }
 
     public record Item(
             @NotNull @Schema(example = "a0000000-0000-4000-8000-000000000001") UUID productId,

@@ -19,6 +19,7 @@ import dev.orders.command.idempotency.StoredResponse;
 import dev.orders.command.service.OrderService;
 import dev.orders.command.service.OrderService.Actor;
 import dev.orders.command.service.WriteProblems;
+import dev.orders.command.service.WriteTransactions;
 import dev.orders.http.paging.RequestParams;
 import dev.orders.http.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
@@ -35,8 +36,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * Write API for orders. Thin: authenticates, wraps each POST in Idempotency-Key handling, delegates to
- * {@link OrderService}, maps the result to HTTP.
+ * Write API for orders. Thin: authenticates, runs each POST as a retry-safe write ({@link WriteTransactions}) of an
+ * {@link OrderService} use case, maps the result to HTTP.
  */
 @Path("/orders")
 @Produces(MediaType.APPLICATION_JSON)
@@ -46,11 +47,11 @@ public class OrderResource {
     private static final Pattern ETAG = Pattern.compile("^(?:W/)?\"?(\\d{1,18})\"?$");
 
     private final OrderService orders;
-    private final IdempotentWrites writes;
+    private final WriteTransactions writes;
     private final JsonWebToken caller;
     private final URI readApi;
 
-    public OrderResource(OrderService orders, IdempotentWrites writes, JsonWebToken caller,
+    public OrderResource(OrderService orders, WriteTransactions writes, JsonWebToken caller,
             @ConfigProperty(name = "orders.read-api.base-url") URI readApi) {
         this.orders = orders;
         this.writes = writes;
@@ -74,8 +75,8 @@ public class OrderResource {
                 "Location", readApi.resolve("orders/" + order.id).toString(),
                 "ETag", etag(order),
                 CONSISTENCY_TOKEN, order.id + ":" + order.version));
-        return writes.run(caller.getSubject(), key, "POST", "/orders", request,
-                onCommit -> orders.create(customer, request, onCommit), render);
+        return writes.idempotent(caller.getSubject(), key, "POST", "/orders", request,
+                () -> orders.create(request.toCommand(customer)), render).map(StoredResponse::toResponse);
     }
 
     @POST
@@ -123,8 +124,8 @@ public class OrderResource {
         String path = "/orders/" + id + "/" + action.name().toLowerCase();
         Function<Order, StoredResponse> render = order -> StoredResponse.of(200, OrderResponse.of(order), Map.of(
                 "ETag", etag(order), CONSISTENCY_TOKEN, order.id + ":" + order.version));
-        return writes.run(caller.getSubject(), key, "POST", path, ifMatch == null ? "" : ifMatch,
-                onCommit -> orders.transition(actor, id, action, expected, onCommit), render);
+        return writes.idempotent(caller.getSubject(), key, "POST", path, ifMatch == null ? "" : ifMatch,
+                () -> orders.transition(actor, id, action, expected), render).map(StoredResponse::toResponse);
     }
 
     private static String etag(Order order) {

@@ -12,10 +12,10 @@ import dev.orders.command.Product;
 import dev.orders.command.outbox.OutboxWriter;
 import dev.orders.command.repository.CustomerRepository;
 import dev.orders.command.repository.ProductRepository;
-import dev.orders.command.rest.CatalogRequests.CustomerChange;
-import dev.orders.command.rest.CatalogRequests.NewCustomer;
-import dev.orders.command.rest.CatalogRequests.NewProduct;
-import dev.orders.command.rest.CatalogRequests.ProductChange;
+import dev.orders.command.service.CatalogCommands.CustomerChange;
+import dev.orders.command.service.CatalogCommands.NewCustomer;
+import dev.orders.command.service.CatalogCommands.NewProduct;
+import dev.orders.command.service.CatalogCommands.ProductChange;
 import dev.orders.events.CatalogEvent;
 import dev.orders.events.CatalogEventType;
 import dev.orders.http.problem.ProblemException;
@@ -52,7 +52,7 @@ public class CatalogService {
     }
 
     @WithTransaction
-    public Uni<Product> createProduct(NewProduct req, java.util.function.Function<Product, Uni<Void>> beforeCommit) {
+    public Uni<Product> createProduct(NewProduct req) {
         Product p = new Product();
         p.id = UUID.randomUUID();
         p.name = req.name().strip();
@@ -61,8 +61,7 @@ public class CatalogService {
         p.active = true;
         p.version = 1;
         p.updatedAt = now();
-        return products.persist(p).chain(() -> announce(CatalogEventType.ProductCreated, p))
-                .chain(() -> beforeCommit.apply(p)).replaceWith(p);
+        return products.persist(p).chain(() -> announce(CatalogEventType.ProductCreated, p)).replaceWith(p);
     }
 
     @WithTransaction
@@ -86,7 +85,7 @@ public class CatalogService {
     }
 
     @WithTransaction
-    public Uni<Customer> createCustomer(NewCustomer req, java.util.function.Function<Customer, Uni<Void>> beforeCommit) {
+    public Uni<Customer> createCustomer(NewCustomer req) {
         Customer c = new Customer();
         c.id = UUID.randomUUID();
         c.name = req.name().strip();
@@ -95,8 +94,7 @@ public class CatalogService {
         c.updatedAt = now();
         return customers.persist(c).call(() -> customers.flush())
                 .onFailure(CatalogService::isUniqueViolation).transform(CatalogService::emailTaken)
-                .chain(() -> announce(CatalogEventType.CustomerCreated, c))
-                .chain(() -> beforeCommit.apply(c)).replaceWith(c);
+                .chain(() -> announce(CatalogEventType.CustomerCreated, c)).replaceWith(c);
     }
 
     @WithTransaction

@@ -20,7 +20,6 @@ import dev.orders.command.outbox.OutboxWriter;
 import dev.orders.command.repository.CustomerRepository;
 import dev.orders.command.repository.OrderRepository;
 import dev.orders.command.repository.ProductRepository;
-import dev.orders.command.rest.CreateOrderRequest;
 import dev.orders.events.OrderEventType;
 import dev.orders.events.OrderIds;
 import dev.orders.events.OrderStatus;
@@ -44,32 +43,32 @@ public class OrderService {
         this.outbox = outbox;
     }
 
-    /**
-     * Creates a PENDING order at version 1 with its items and an {@code OrderCreated} outbox row, atomically.
-     * Lines naming the same product are merged. Prices and names are taken from the catalogue now.
-     */
     /** Who acts: a customer (its id) or an operator ({@code ops}, any order). */
     public record Actor(UUID customerId, boolean ops) {
     }
 
+    /**
+     * Creates a PENDING order at version 1 with its items and an {@code OrderCreated} outbox row, atomically.
+     * Lines naming the same product are merged. Prices and names are taken from the catalogue now.
+     */
     @WithTransaction
-    public Uni<Order> create(UUID customerId, CreateOrderRequest request, Function<Order, Uni<Void>> beforeCommit) {
+    public Uni<Order> create(PlaceOrder command) {
+        UUID customerId = command.customerId();
         Map<UUID, Integer> quantities = new LinkedHashMap<>();
-        for (CreateOrderRequest.Item item : request.items()) {
-            quantities.merge(item.productId(), item.quantity(), Integer::sum);
+        for (PlaceOrder.Line line : command.lines()) {
+            quantities.merge(line.productId(), line.quantity(), Integer::sum);
         }
         for (var e : quantities.entrySet()) {
-            if (e.getValue() > CreateOrderRequest.MAX_QUANTITY) {
+            if (e.getValue() > PlaceOrder.MAX_QUANTITY) {
                 return Uni.createFrom().failure(ProblemException.badRequest("items: product " + e.getKey() + " ordered "
-                        + e.getValue() + " times in total; at most " + CreateOrderRequest.MAX_QUANTITY));
+                        + e.getValue() + " times in total; at most " + PlaceOrder.MAX_QUANTITY));
             }
         }
         return customers.findById(customerId)
                 .onItem().ifNull().failWith(() -> ProblemException.forbidden(
                         WriteProblems.UNKNOWN_CUSTOMER, "no customer " + customerId + " exists"))
                 .chain(customer -> products.findActiveByIds(quantities.keySet())
-                        .chain(found -> persistNew(customer, quantities, found))
-                        .call(order -> beforeCommit.apply(order)));
+                        .chain(found -> persistNew(customer, quantities, found)));
     }
 
     /**
@@ -78,8 +77,7 @@ public class OrderService {
      * the current state (409). Then bumps the version and appends the event with the new full state.
      */
     @WithTransaction
-    public Uni<Order> transition(Actor actor, UUID orderId, OrderAction action, Long expectedVersion,
-            Function<Order, Uni<Void>> beforeCommit) {
+    public Uni<Order> transition(Actor actor, UUID orderId, OrderAction action, Long expectedVersion) {
         return orders.findWithItemsForUpdate(orderId).chain(order -> {
             if (order == null || !(actor.ops() || order.customerId.equals(actor.customerId()))) {
                 return Uni.createFrom().failure(ProblemException.notFound("no order " + orderId));
@@ -102,7 +100,6 @@ public class OrderService {
             order.updatedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             return customers.findById(order.customerId)
                     .chain(customer -> outbox.append(action.event(), order, customer))
-                    .chain(() -> beforeCommit.apply(order))
                     .replaceWith(order);
         });
     }

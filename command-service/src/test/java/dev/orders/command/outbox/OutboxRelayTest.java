@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import dev.orders.command.KafkaTail;
 import dev.orders.command.OrderApi;
 import dev.orders.command.Tokens;
-import dev.orders.command.rest.CreateOrderRequest;
+import dev.orders.command.service.PlaceOrder;
+import dev.orders.command.service.WriteTransactions;
 import dev.orders.command.service.OrderService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,6 +37,8 @@ class OutboxRelayTest {
     OutboxMaintenance maintenance;
     @Inject
     OrderService orders;
+    @Inject
+    WriteTransactions writes;
     @Inject
     Pool db;
     @Inject
@@ -72,11 +75,11 @@ class OutboxRelayTest {
     void aTransactionRolledBackAfterItsOutboxInsertLeavesNoEvent() {
         long outboxBefore = count("SELECT count(*) FROM outbox");
         long ordersBefore = count("SELECT count(*) FROM orders");
-        var request = new CreateOrderRequest(List.of(new CreateOrderRequest.Item(Tokens.KEYBOARD, 1)));
-        // beforeCommit runs after the order and its outbox row were written, inside the same transaction.
+        var command = new PlaceOrder(Tokens.ADA, List.of(new PlaceOrder.Line(Tokens.KEYBOARD, 1)));
+        // the failure comes after the order and its outbox row were written, inside the transaction the write opened
         assertThrows(IllegalStateException.class, () -> VertxContextSupport.subscribeAndAwait(
-                () -> orders.create(Tokens.ADA, request,
-                        order -> Uni.createFrom().failure(new IllegalStateException("fail before commit")))));
+                () -> writes.once(() -> orders.create(command)
+                        .chain(order -> Uni.createFrom().failure(new IllegalStateException("fail before commit"))))));
         assertEquals(outboxBefore, count("SELECT count(*) FROM outbox"));
         assertEquals(ordersBefore, count("SELECT count(*) FROM orders"));
     }
