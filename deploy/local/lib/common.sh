@@ -286,6 +286,53 @@ find_jdk() {
 }
 
 # ---------------------------------------------------------------------------
+# Databases: the one psql helper every script uses
+# ---------------------------------------------------------------------------
+DB_TARGETS="write read replica bouncer-write bouncer-read bouncer-replica bouncer-admin"
+
+# db_target TARGET[/DATABASE]: prints "port database" for write | read | replica (direct) or bouncer-write |
+# bouncer-read | bouncer-replica | bouncer-admin (through PgBouncer); /DATABASE picks another database on the same
+# server (e.g. write/postgres). Fails on an unknown target.
+db_target() {
+  local target=${1%%/*} other=""
+  [[ $1 == */* ]] && other=${1#*/}
+  case $target in
+    write) echo "$WRITE_PG_PORT ${other:-$ORDERS_WRITE_DB}" ;;
+    read) echo "$READ_PG_PORT ${other:-$ORDERS_READ_DB}" ;;
+    replica) echo "$REPLICA_PG_PORT ${other:-$ORDERS_READ_DB}" ;;
+    bouncer-write) echo "$PGBOUNCER_PORT ${other:-$ORDERS_WRITE_DB}" ;;
+    bouncer-read) echo "$PGBOUNCER_PORT ${other:-$ORDERS_READ_DB}" ;;
+    bouncer-replica) echo "$PGBOUNCER_PORT ${other:-${ORDERS_READ_DB}_replica}" ;;
+    bouncer-admin) echo "$PGBOUNCER_PORT pgbouncer" ;;
+    *) return 1 ;;
+  esac
+}
+
+# db_psql: the psql that ships with the servers (PG_BIN), or the one on PATH
+db_psql() { if [[ -x $PG_BIN/psql ]]; then echo "$PG_BIN/psql"; else echo psql; fi; }
+
+# db_admin PORT DATABASE [psql args...]: psql as the Postgres superuser over the unix socket (peer auth), for
+# set-up steps the application role may not take (roles, databases, replication)
+db_admin() {
+  local port=$1 name=$2
+  shift 2
+  resolve_pg_base
+  as_pg "$(db_psql)" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK_DIR" -p "$port" -d "$name" "$@"
+}
+
+# db TARGET[/DATABASE] [psql args...]: the one psql wrapper of every script: psql on TARGET (see db_target) as the
+# application role (DB_USER / DB_PASSWORD pick another, e.g. the read API's role), no psqlrc, quiet, stopping at the
+# first error. E.g. db write -At -c 'SELECT count(*) FROM orders'.
+db() {
+  local target port name
+  target="$(db_target "${1:-}")" || die "db: unknown target '${1:-}' (one of: $DB_TARGETS)"
+  read -r port name <<<"$target"
+  shift
+  PGPASSWORD="${DB_PASSWORD:-$ORDERS_DB_PASSWORD}" "$(db_psql)" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" \
+    -U "${DB_USER:-$ORDERS_DB_USER}" -d "$name" "$@"
+}
+
+# ---------------------------------------------------------------------------
 # Postgres / PgBouncer layout
 # ---------------------------------------------------------------------------
 # Postgres runs as `postgres`, which may not be able to traverse the repo (e.g. cloned under /root).

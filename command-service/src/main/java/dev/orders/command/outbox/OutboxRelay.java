@@ -99,7 +99,7 @@ public class OutboxRelay {
         }
     }
 
-    @Scheduled(every = "${orders.outbox.poll-interval:1s}", delayed = "1s",
+    @Scheduled(every = "${orders.outbox.poll-interval:1s}", delayed = "${orders.outbox.poll-delay:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> poll() {
         return enabled && started ? drain().replaceWithVoid().onFailure().recoverWithNull() : Uni.createFrom().voidItem();

@@ -4,10 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -46,9 +46,12 @@ class MissingReadSchemaTest {
         }
 
         private static void admin(String sql) {
-            try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + PORT + "/postgres",
-                    System.getenv().getOrDefault("ORDERS_DB_USER", "orders"),
-                    System.getenv().getOrDefault("ORDERS_DB_PASSWORD", "orders"))) {
+            Properties login = new Properties();
+            login.setProperty("user", System.getenv().getOrDefault("ORDERS_DB_USER", "orders"));
+            login.setProperty("password", System.getenv().getOrDefault("ORDERS_DB_PASSWORD", "orders"));
+            // the driver itself, not DriverManager: DriverManager would remember this test resource's class loader
+            // and refuse the driver to later tests that run in Quarkus's ("No suitable driver")
+            try (var c = new org.postgresql.Driver().connect("jdbc:postgresql://127.0.0.1:" + PORT + "/postgres", login)) {
                 c.createStatement().execute(sql);
             } catch (SQLException e) {
                 throw new IllegalStateException(sql, e);

@@ -19,9 +19,11 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
  * they generate), unlike N back-to-back request loops, where latency is only N / throughput.
  *
  * <p>System properties: {@code bench.dir} (feeder folder with {@code clients.csv}: url,token), {@code bench.clients}
- * as {@code users:seconds:thinkMillis}.
+ * as {@code users:seconds:thinkMillis}, {@code bench.stats} (see {@link RequestStats}).
  */
 public class HeldClientsSimulation extends Simulation {
+    private final RequestStats stats = new RequestStats();
+
     {
         String[] p = System.getProperty("bench.clients", "10000:30:5000").split(":");
         int users = Integer.parseInt(p[0]);
@@ -33,11 +35,18 @@ public class HeldClientsSimulation extends Simulation {
                 .feed(csv(System.getProperty("bench.dir", ".") + "/clients.csv").circular())
                 // spread the first requests over one think time, as real clients arrive, then keep a steady pace
                 .pause(Duration.ZERO, think)
-                .forever().on(exec(http("clients-10k").get("#{url}").header("Authorization", "Bearer #{token}")
-                        .check(status().is(200)))
+                .forever().on(exec(RequestStats::start)
+                        .exec(http("clients-10k").get("#{url}").header("Authorization", "Bearer #{token}")
+                                .check(RequestStats.saves()).check(status().is(200)))
+                        .exec(session -> stats.record("clients-10k", session, st -> st == 200).markAsSucceeded())
                         .pause(think));
         setUp(clients.injectClosed(constantConcurrentUsers(users).during(during)))
                 .protocols(protocol)
                 .maxDuration(during);
+    }
+
+    @Override
+    public void after() {
+        stats.write();
     }
 }

@@ -22,10 +22,12 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
  *
  * <p>System properties: {@code bench.dir} (feeder folder), {@code bench.workloads} as
  * {@code name:rate:seconds:method,...}, where {@code a+b} runs two workloads side by side in one step. Feeder {@code <name>.csv} has the columns {@code url,token,body} (body for
- * POST only); each user takes the next row (circular).
+ * POST only); each user takes the next row (circular). {@code bench.stats}: where {@link RequestStats} writes the
+ * figures per workload.
  */
 public class OpenModelSimulation extends Simulation {
     private static final String DIR = System.getProperty("bench.dir", ".");
+    private final RequestStats stats = new RequestStats();
 
     private final HttpProtocolBuilder protocol = http
             .acceptHeader("application/json")
@@ -48,7 +50,9 @@ public class OpenModelSimulation extends Simulation {
                 String name = p[0];
                 group.add(scenario(name)
                         .feed(csv(DIR + "/" + name + ".csv").circular())
+                        .exec(RequestStats::start)
                         .exec(request(name, p.length > 3 ? p[3] : "GET"))
+                        .exec(session -> stats.record(name, session, st -> st == 200 || st == 201))
                         .injectOpen(constantUsersPerSec(Double.parseDouble(p[1])).during(Integer.parseInt(p[2]))));
             }
             steps.add(group);
@@ -75,6 +79,11 @@ public class OpenModelSimulation extends Simulation {
                 : http(name).get("#{url}");
         // the limit workloads hit an unauthenticated endpoint: an invalid bearer token would be rejected there too
         return (name.startsWith("limit") ? r : r.header("Authorization", "Bearer #{token}"))
-                .check(status().in(200, 201));
+                .check(RequestStats.saves()).check(status().in(200, 201));
+    }
+
+    @Override
+    public void after() {
+        stats.write();
     }
 }

@@ -1,0 +1,98 @@
+package dev.orders.http.problem;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.security.UnauthorizedException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+/** Each error family leaves as problem+json with its stable type, status, a detail naming the culprit, and headers. */
+class ProblemMappersTest {
+    record Line(String productId, int quantity) {
+    }
+
+    private static final ObjectMapper STRICT = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private final ProblemMappers mappers = new ProblemMappers();
+    private final UriInfo uri = (UriInfo) Proxy.newProxyInstance(UriInfo.class.getClassLoader(),
+            new Class<?>[] { UriInfo.class }, (proxy, method, args) -> method.getName().equals("getPath") ? "/orders" : null);
+
+    private static Problem problem(Response r) {
+        assertEquals(ProblemMappers.PROBLEM_JSON, r.getMediaType());
+        return (Problem) r.getEntity();
+    }
+
+    private static JsonProcessingException parseError(String json) {
+        return assertThrows(JsonProcessingException.class, () -> STRICT.readValue(json, Line.class));
+    }
+
+    @Test
+    void anUnknownFieldIsNamed() {
+        Response r = mappers.malformedJson(parseError("{\"productId\":\"p\",\"quantity\":1,\"colour\":\"red\"}"), uri);
+        assertEquals(400, r.getStatus());
+        assertEquals(ProblemType.MALFORMED_BODY.uri(), problem(r).type());
+        assertEquals("unknown field 'colour'", problem(r).detail());
+        assertEquals("/orders", problem(r).instance());
+    }
+
+    @Test
+    void aValueOfTheWrongTypeNamesItsField() {
+        Response r = mappers.malformedJson(parseError("{\"productId\":\"p\",\"quantity\":\"many\"}"), uri);
+        assertEquals(400, r.getStatus());
+        assertTrue(problem(r).detail().startsWith("field 'quantity'"), problem(r).detail());
+    }
+
+    @Test
+    void aBindingErrorWrappedByJaxRsIsUnwrappedToItsField() {
+        var wrapped = new WebApplicationException(parseError("{\"productId\":\"p\",\"quantity\":\"many\"}"), 400);
+        Response r = mappers.webApplication(wrapped, uri);
+        assertEquals(ProblemType.MALFORMED_BODY.uri(), problem(r).type());
+        assertTrue(problem(r).detail().contains("quantity"), problem(r).detail());
+    }
+
+    @Test
+    void every503SaysWhenToComeBack() {
+        Response r = mappers.problem(new ProblemException(503, ProblemType.UNAVAILABLE, "down"), uri);
+        assertEquals(503, r.getStatus());
+        assertEquals("1", r.getHeaderString("Retry-After"));
+        Response notFound = mappers.problem(ProblemException.notFound("no order"), uri);
+        assertEquals(null, notFound.getHeaderString("Retry-After"), "only 503s carry Retry-After");
+    }
+
+    @Test
+    void unauthorizedAsksForABearerToken() {
+        Response r = mappers.unauthorized(new UnauthorizedException(), uri);
+        assertEquals(401, r.getStatus());
+        assertEquals("Bearer", r.getHeaderString("WWW-Authenticate"));
+        assertEquals(ProblemType.UNAUTHORIZED.uri(), problem(r).type());
+    }
+
+    @Test
+    void methodNotAllowedKeepsTheAllowHeader() {
+        Response r = mappers.webApplication(new NotAllowedException("GET", "POST"), uri);
+        assertEquals(405, r.getStatus());
+        assertEquals(ProblemType.METHOD_NOT_ALLOWED.uri(), problem(r).type());
+        assertTrue(r.getHeaderString("Allow").contains("POST"), r.getHeaderString("Allow"));
+    }
+
+    @Test
+    void anythingElseIsAnInternalProblemWithoutItsMessage() {
+        Response r = mappers.unexpected(new IllegalStateException("secret detail"), uri);
+        assertEquals(500, r.getStatus());
+        assertEquals(ProblemType.INTERNAL.uri(), problem(r).type());
+        assertTrue(!problem(r).detail().contains("secret"), "internal messages do not leak");
+        assertEquals(null, problem(r).errors());
+    }
+}
