@@ -1,32 +1,49 @@
 package dev.orders.http.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** Request timers get p50/p95/p99 and histogram buckets; other timers are left as they are. */
 class HttpPercentilesTest {
+    private final MeterFilter filter = new HttpPercentiles().httpPercentiles();
+
+    private static Meter.Id id(String name) {
+        return new Meter.Id(name, Tags.of("uri", "/orders"), null, null, Meter.Type.TIMER);
+    }
 
     @Test
     void httpServerRequestsGetPercentilesAndBuckets() {
+        DistributionStatisticConfig config = filter.configure(id("http.server.requests"),
+                DistributionStatisticConfig.DEFAULT);
+        assertArrayEquals(new double[] { 0.5, 0.95, 0.99 }, config.getPercentiles(), 0.0);
+        assertTrue(config.isPercentileHistogram(), "buckets, so percentiles can be aggregated across pods");
+
+        // and a registry with the filter publishes them
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        registry.config().meterFilter(new HttpPercentiles().httpPercentiles());
-
+        registry.config().meterFilter(filter);
         Timer requests = Timer.builder("http.server.requests").tag("uri", "/orders").register(registry);
-        requests.record(java.time.Duration.ofMillis(5));
-        HistogramSnapshot snapshot = requests.takeSnapshot();
-        double[] published = java.util.Arrays.stream(snapshot.percentileValues()).mapToDouble(p -> p.percentile())
-                .toArray();
-        assertArrayEquals(new double[] { 0.5, 0.95, 0.99 }, published, 0.0);
-        assertTrue(snapshot.histogramCounts().length > 0, "histogram buckets, so percentiles aggregate across pods");
+        requests.record(Duration.ofMillis(5));
+        assertEquals(3, requests.takeSnapshot().percentileValues().length);
+    }
 
-        Timer other = Timer.builder("redis.commands").register(registry);
-        other.record(java.time.Duration.ofMillis(5));
-        assertTrue(other.takeSnapshot().percentileValues().length == 0, "other timers untouched");
+    @Test
+    void otherTimersAreLeftAlone() {
+        DistributionStatisticConfig config = filter.configure(id("redis.commands"), DistributionStatisticConfig.DEFAULT);
+        assertSame(DistributionStatisticConfig.DEFAULT, config);
+        assertTrue(config.getPercentiles() == null || Arrays.stream(config.getPercentiles()).count() == 0);
     }
 }

@@ -81,7 +81,7 @@ class ProblemMappersTest {
 
     @Test
     void methodNotAllowedKeepsTheAllowHeader() {
-        Response r = mappers.webApplication(new NotAllowedException("GET", "POST"), uri);
+        Response r = mappers.webApplication(new NotAllowedException("GET", new String[] { "POST" }), uri);
         assertEquals(405, r.getStatus());
         assertEquals(ProblemType.METHOD_NOT_ALLOWED.uri(), problem(r).type());
         assertTrue(r.getHeaderString("Allow").contains("POST"), r.getHeaderString("Allow"));
