@@ -285,6 +285,16 @@ find_jdk() {
   export PATH="$JAVA_HOME/bin:$PATH"
 }
 
+# progress DONE TOTAL START UNIT: one progress line, redrawn in place (START: epoch seconds, may be fractional):
+#   [##########...............]  40%     400000 / 1000000 orders     9876 orders/s  ETA    61s
+# The caller prints the final newline.
+progress() {
+  awk -v d="$1" -v t="$2" -v s="$3" -v u="$4" -v now="$(date +%s.%N)" 'BEGIN {
+    el = now - s; rate = (el > 0 ? d / el : 0); pct = (t > 0 ? int(100 * d / t) : 100); if (pct > 100) pct = 100
+    b = ""; for (i = 0; i < 25; i++) b = b (i < int(pct / 4) ? "#" : ".")
+    printf "\r[%s] %3d%%  %9d / %d %s  %8.0f %s/s  ETA %5.0fs ", b, pct, d, t, u, rate, u, (rate > 0 && t > d ? (t - d) / rate : 0) }'
+}
+
 # ---------------------------------------------------------------------------
 # Databases: the one psql helper every script uses
 # ---------------------------------------------------------------------------

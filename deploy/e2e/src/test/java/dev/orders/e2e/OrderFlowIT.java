@@ -28,8 +28,9 @@ import io.restassured.http.ContentType;
  * → relay → Kafka → projector → partitioned read table on the read primary → streaming replica → query-service.
  */
 class OrderFlowIT {
-    static final String WRITE_API = env("ORDERS_WRITE_API", "http://127.0.0.1:8081");
-    static final String READ_API = env("ORDERS_READ_API", "http://127.0.0.1:8082");
+    // the stack under test (deploy/local/test's own, or ORDERS_*_API), never a fixed port of a developer's stack
+    static final String WRITE_API = Stack.WRITE_API;
+    static final String READ_API = Stack.READ_API;
     static final String REPLICA_JDBC = "jdbc:postgresql://127.0.0.1:" + env("REPLICA_PG_PORT", "15434") + "/orders_read";
     static final UUID ADA = UUID.fromString("c0000000-0000-4000-8000-000000000001");
     static final UUID GRACE = UUID.fromString("c0000000-0000-4000-8000-000000000002");
@@ -70,7 +71,7 @@ class OrderFlowIT {
         try (Connection replica = DriverManager.getConnection(REPLICA_JDBC, env("ORDERS_DB_USER", "orders"),
                 env("ORDERS_DB_PASSWORD", "orders"))) {
             assertTrue(scalar(replica, "SELECT pg_is_in_recovery()::text", null).equals("true"),
-                    "15434 is a hot standby");
+                    "the replica is a hot standby");
             String partition = scalar(replica, "SELECT tableoid::regclass::text FROM order_view WHERE id = ?", id);
             assertTrue(partition.startsWith("order_view_p"), "stored in a partition child table, got " + partition);
         }
