@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# What the benchmark scripts (run, profile) share; sourced after deploy/local/lib/common.sh.
+# What the benchmark scripts (run, profile) share; sourced after deploy/lib/common.sh.
 
 # bench_query_start NAME PORT LOG: a query-service instance of the bench's own on PORT, with the rate limits raised so
 # the limiter does not throttle the measurement (it is still measured: its work is part of every request). Sets

@@ -70,12 +70,12 @@ class OperatorResourcesTest {
         }
     }
 
-    /** The topics of deploy/local (lib/common.sh), of the dev Job and of prod's KafkaTopics are the same. */
+    /** The topics of the local stack (deploy/lib/common.sh), of the dev Job and of prod's KafkaTopics are the same. */
     @Test
     void everyEnvironmentHasTheSameTopics() throws Exception {
-        String common = Files.readString(REPO.resolve("deploy/local/lib/common.sh"), StandardCharsets.UTF_8);
+        String common = Files.readString(REPO.resolve("deploy/lib/common.sh"), StandardCharsets.UTF_8);
         Matcher list = Pattern.compile("KAFKA_TOPICS=\\(([^)]*)\\)").matcher(common);
-        assertTrue(list.find(), "KAFKA_TOPICS in deploy/local/lib/common.sh");
+        assertTrue(list.find(), "KAFKA_TOPICS in deploy/lib/common.sh");
         Map<String, Integer> local = new TreeMap<>();
         for (String spec : list.group(1).replace("\"", "").trim().split("\\s+")) {
             local.put(spec.substring(0, spec.lastIndexOf(':')), Integer.parseInt(spec.substring(spec.lastIndexOf(':') + 1)));

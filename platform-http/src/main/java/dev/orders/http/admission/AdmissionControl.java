@@ -1,10 +1,7 @@
 package dev.orders.http.admission;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.orders.http.problem.ProblemMappers;
 import dev.orders.http.problem.ProblemType;
@@ -51,19 +48,14 @@ public class AdmissionControl {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter rejected;
 
-    public AdmissionControl(@ConfigProperty(name = "orders.admission.enabled", defaultValue = "false") boolean enabled,
-            @ConfigProperty(name = "orders.admission.max-in-flight", defaultValue = "64") int maxInFlight,
-            @ConfigProperty(name = "orders.admission.request-deadline", defaultValue = "PT1S") Duration deadline,
-            @ConfigProperty(name = "orders.admission.max-retry-after", defaultValue = "PT30S") Duration maxRetryAfter,
-            @ConfigProperty(name = "orders.admission.max-reject-pause", defaultValue = "PT5S") Duration maxPause,
-            MeterRegistry registry) {
-        this.enabled = enabled;
-        this.maxInFlight = maxInFlight;
-        this.deadlineNanos = deadline.toNanos();
-        this.retryAfter = new RetryAfterSpread(maxRetryAfter.toSeconds());
-        this.maxPauseMillis = maxPause.toMillis();
+    public AdmissionControl(AdmissionConfig config, MeterRegistry registry) {
+        this.enabled = config.enabled();
+        this.maxInFlight = config.maxInFlight();
+        this.deadlineNanos = config.requestDeadline().toNanos();
+        this.retryAfter = new RetryAfterSpread(config.maxRetryAfter().toSeconds());
+        this.maxPauseMillis = config.maxRejectPause().toMillis();
         // one pre-encoded body per Retry-After value
-        this.rejections = new Buffer[(int) Math.max(1, maxRetryAfter.toSeconds()) + 1];
+        this.rejections = new Buffer[(int) Math.max(1, config.maxRetryAfter().toSeconds()) + 1];
         for (int seconds = 1; seconds < rejections.length; seconds++) {
             rejections[seconds] = Buffer.buffer(("{\"type\":\"" + OVERLOADED.uri() + "\",\"title\":\""
                     + OVERLOADED.title() + "\",\"status\":503,\"detail\":\"the server is at capacity; retry after "

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orders.query.OrderView;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -94,18 +96,31 @@ public class RedisOrderStore {
     private final Duration negativeTtl;
     private final Duration staleTtl;
 
+    /** {@code orders.cache.*}: how long the Redis copies of an order live. */
+    @ConfigMapping(prefix = "orders.cache")
+    public interface CacheConfig {
+        /** A cached order (version-checked on write, so a longer TTL never serves an older version over a newer). */
+        @WithDefault("PT60S")
+        Duration orderTtl();
+
+        /** A "no such order" answer. */
+        @WithDefault("PT2S")
+        Duration negativeTtl();
+
+        /** The stale copy served when both databases fail. */
+        @WithDefault("PT24H")
+        Duration staleTtl();
+    }
+
     public RedisOrderStore(ReactiveRedisDataSource redis, ObjectMapper json,
-            @ConfigProperty(name = "orders.tenant", defaultValue = "default") String tenant,
-            @ConfigProperty(name = "orders.cache.order-ttl", defaultValue = "PT60S") Duration ttl,
-            @ConfigProperty(name = "orders.cache.negative-ttl", defaultValue = "PT2S") Duration negativeTtl,
-            @ConfigProperty(name = "orders.cache.stale-ttl", defaultValue = "PT24H") Duration staleTtl) {
+            @ConfigProperty(name = "orders.tenant", defaultValue = "default") String tenant, CacheConfig cache) {
         this.redis = redis;
         this.values = redis.value(String.class, String.class);
         this.json = json;
         this.prefix = "orders:v1:" + tenant + ":";
-        this.ttl = ttl;
-        this.negativeTtl = negativeTtl;
-        this.staleTtl = staleTtl;
+        this.ttl = cache.orderTtl();
+        this.negativeTtl = cache.negativeTtl();
+        this.staleTtl = cache.staleTtl();
     }
 
     private String key(UUID id) {

@@ -7,7 +7,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -17,6 +18,8 @@ import dev.orders.http.admission.RequestDeadline;
 import dev.orders.query.OrderView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -50,16 +53,30 @@ public class ReadRouter {
     private final Counter behindFloor;
     private final Counter consistencyPolls;
 
+    /** {@code orders.consistency.*}: how far a request may wait for its own write (Consistency-Token). */
+    @ConfigMapping(prefix = "orders.consistency")
+    public interface ConsistencyConfig {
+        /** Polls of the read primary per request, at most. */
+        @WithDefault("3")
+        int maxPolls();
+
+        /** Time spent waiting, at most. */
+        @WithDefault("PT0.5S")
+        Duration maxWait();
+
+        /** A token this far beyond the order's current version is refused (400). */
+        @WithDefault("16")
+        long maxVersionsAhead();
+    }
+
     public ReadRouter(ReplicaReads replica, PrimaryReads primary, ReplicaHealth health, MeterRegistry registry,
-            @ConfigProperty(name = "orders.consistency.max-polls", defaultValue = "3") int maxPolls,
-            @ConfigProperty(name = "orders.consistency.max-wait", defaultValue = "PT0.5S") Duration maxWait,
-            @ConfigProperty(name = "orders.consistency.max-versions-ahead", defaultValue = "16") long maxAhead) {
+            ConsistencyConfig consistency) {
         this.replica = replica;
         this.primary = primary;
         this.health = health;
-        this.maxPolls = maxPolls;
-        this.maxWait = maxWait;
-        this.maxAhead = maxAhead;
+        this.maxPolls = consistency.maxPolls();
+        this.maxWait = consistency.maxWait();
+        this.maxAhead = consistency.maxVersionsAhead();
         this.toReplica = registry.counter("reads.routed", "target", "replica", "reason", "healthy");
         this.toPrimary = registry.counter("reads.routed", "target", "primary", "reason", "replica-unusable");
         this.fellBack = registry.counter("reads.routed", "target", "primary", "reason", "replica-failed");

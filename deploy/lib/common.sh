@@ -1,12 +1,15 @@
 # shellcheck shell=bash disable=SC2034 # variables here are used by the scripts that source this file
-# Shared settings and helpers for the deploy/local/* scripts. Source it, don't run it.
-# Only definitions here (no output, no side effects) so that `token` can source it too.
+# The toolbox every deploy/ script shares (local stack, seed, bench): settings, output, waits, progress, the
+# database helper. Source it, don't run it. Only definitions here (no output, no side effects) so that `token` can
+# source it too. The components of the local stack live beside it (postgres.sh, pgbouncer.sh, redis.sh, kafka.sh,
+# services.sh), sourced by deploy/local/up.
 
 # ---------------------------------------------------------------------------
 # Locations
 # ---------------------------------------------------------------------------
-LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-REPO="$(cd "$LOCAL_DIR/../.." && pwd)"
+LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$LIB_DIR/../.." && pwd)"
+LOCAL_DIR="$REPO/deploy/local"
 
 STATE_DIR="${ORDERS_STATE_DIR:-$REPO/.local}"
 [[ $STATE_DIR == /* ]] || STATE_DIR="$PWD/$STATE_DIR"

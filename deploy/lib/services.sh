@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# deploy/local/up's the three services: build, start, schema migration. Sourced by up after deploy/lib/common.sh; defines functions only.
+
+# ---------------------------------------------------------------------------
+# Services
+# ---------------------------------------------------------------------------
+ensure_service_jars() {
+  local svc missing=0
+  for svc in "${SERVICES[@]}"; do
+    [[ -f "$(service_jar "$svc")" ]] || missing=1
+  done
+  ((missing || FORCE_BUILD)) || return 0
+  info "services: building (mvnw -B -q -DskipTests package)"
+  (cd "$REPO" && "$REPO/mvnw" -B -q -DskipTests package) || die "service build failed"
+}
+
+ensure_service() {
+  local svc=$1 port pid jar log java_opts
+  port="$(service_port "$svc")"
+  jar="$(service_jar "$svc")"
+  log="$LOG_DIR/$svc.log"
+  if pid="$(service_pid "$svc")"; then
+    if [[ $jar -nt $RUN_DIR/$svc.pid ]]; then
+      # rebuilt since it started: a developer expects `up` to run what they just built
+      info "$svc: jar rebuilt since start, restarting"
+      stop_pid "$svc" "$pid" 30
+      rm -f "$RUN_DIR/$svc.pid"
+    else
+      wait_http "$svc" "http://127.0.0.1:$port/q/health/ready" "$ORDERS_SERVICE_READY_TIMEOUT" "$log" "$pid"
+      info "$svc: already running (pid $pid, http://127.0.0.1:$port)"
+      return 0
+    fi
+  fi
+  require_free_port "$svc" "$port" "$(service_port_var "$svc")"
+  printf '=== %s starting %s (deploy/local/up) ===\n' "$(date -Is)" "$svc" >>"$log"
+  read -r -a java_opts <<<"$ORDERS_SERVICE_JAVA_OPTS"
+  # the user's environment passes through (config overrides); port and JWT key are pinned here
+  pid="$(spawn "$RUN_DIR/$svc.pid" "$log" env \
+    QUARKUS_HTTP_PORT="$port" \
+    MP_JWT_VERIFY_PUBLICKEY_LOCATION="${MP_JWT_VERIFY_PUBLICKEY_LOCATION:-$JWT_DIR/publicKey.pem}" \
+    MP_JWT_VERIFY_ISSUER="${MP_JWT_VERIFY_ISSUER:-$ORDERS_JWT_ISSUER}" \
+    ORDERS_SEED_DEV_DATA="${ORDERS_SEED_DEV_DATA:-true}" \
+    ORDERS_READ_API_BASE_URL="${ORDERS_READ_API_BASE_URL:-http://127.0.0.1:$QUERY_PORT/}" \
+    "$JAVA_HOME/bin/java" "${java_opts[@]}" -jar "$jar")"
+  wait_http "$svc" "http://127.0.0.1:$port/q/health/ready" "$ORDERS_SERVICE_READY_TIMEOUT" "$log" "$pid"
+  info "$svc: started (pid $pid, http://127.0.0.1:$port), ready"
+}
+
+# migrate_schemas: each service that owns a schema applies its Flyway migrations and exits (Quarkus's
+# quarkus.init-and-exit runs the start-up init tasks, Flyway's migrate-at-start among them, then stops before
+# Kafka, HTTP or schedulers start): command-service the write database, the projector the read database. With
+# --infra nothing else would create them, and a service started in dev mode against this stack needs them.
+migrate_schemas() {
+  local svc log java_opts
+  read -r -a java_opts <<<"$ORDERS_SERVICE_JAVA_OPTS"
+  for svc in command-service projector; do
+    log="$LOG_DIR/$svc-migrate.log"
+    if env QUARKUS_HTTP_PORT=0 QUARKUS_INIT_AND_EXIT=true ORDERS_SEED_DEV_DATA="${ORDERS_SEED_DEV_DATA:-true}" \
+      MP_JWT_VERIFY_PUBLICKEY_LOCATION="${MP_JWT_VERIFY_PUBLICKEY_LOCATION:-$JWT_DIR/publicKey.pem}" \
+      "$JAVA_HOME/bin/java" "${java_opts[@]}" -jar "$(service_jar "$svc")" >"$log" 2>&1; then
+      info "$svc: schema migrated ($(grep -Eo 'Successfully applied [0-9]+ migrations?|Schema .* is up to date' "$log" | tail -1 || true))"
+    else
+      die_with_log "$svc: schema migration failed" "$log"
+    fi
+  done
+}
+
+service_port_var() {
+  case $1 in
+    command-service) echo COMMAND_PORT ;;
+    query-service) echo QUERY_PORT ;;
+    projector) echo PROJECTOR_PORT ;;
+  esac
+}
