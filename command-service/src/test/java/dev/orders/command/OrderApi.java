@@ -8,9 +8,12 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
+import dev.orders.testing.DevData;
+import dev.orders.testing.Tokens;
+
 /** Small client for the write API used by the tests. */
 public final class OrderApi {
-    public static final String ONE_KEYBOARD = "{\"items\":[{\"productId\":\"" + Tokens.KEYBOARD + "\",\"quantity\":1}]}";
+    public static final String ONE_KEYBOARD = "{\"items\":[{\"productId\":\"" + DevData.KEYBOARD + "\",\"quantity\":1}]}";
 
     private OrderApi() {
     }

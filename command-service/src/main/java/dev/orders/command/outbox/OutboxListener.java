@@ -30,17 +30,15 @@ public class OutboxListener {
     private final boolean enabled;
     private PgSubscriber subscriber;
 
-    public OutboxListener(Vertx vertx, OutboxRelay relay,
-            @ConfigProperty(name = "orders.outbox.listen-url") String url,
+    public OutboxListener(Vertx vertx, OutboxRelay relay, OutboxConfig config,
             @ConfigProperty(name = "quarkus.datasource.username") String user,
-            @ConfigProperty(name = "quarkus.datasource.password") String password,
-            @ConfigProperty(name = "orders.outbox.listen-enabled", defaultValue = "true") boolean enabled) {
+            @ConfigProperty(name = "quarkus.datasource.password") String password) {
         this.vertx = vertx;
         this.relay = relay;
-        this.url = url;
+        this.url = config.listenUrl();
         this.user = user;
         this.password = password;
-        this.enabled = enabled;
+        this.enabled = config.listenEnabled();
     }
 
     void start(@Observes StartupEvent event) {

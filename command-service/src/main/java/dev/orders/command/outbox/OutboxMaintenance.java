@@ -3,7 +3,6 @@ package dev.orders.command.outbox;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
@@ -39,12 +38,10 @@ public class OutboxMaintenance {
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicLong oldestMillis = new AtomicLong();
 
-    public OutboxMaintenance(Pool pool, MeterRegistry registry,
-            @ConfigProperty(name = "orders.outbox.retention", defaultValue = "P7D") Duration retention,
-            @ConfigProperty(name = "orders.outbox.purge-batch", defaultValue = "5000") int purgeBatch) {
+    public OutboxMaintenance(Pool pool, MeterRegistry registry, OutboxConfig config) {
         this.pool = pool;
-        this.retention = retention;
-        this.purgeBatch = purgeBatch;
+        this.retention = config.retention();
+        this.purgeBatch = config.purgeBatch();
         Gauge.builder("outbox.backlog", backlog, AtomicLong::get)
                 .description("outbox rows not yet acknowledged by Kafka").register(registry);
         Gauge.builder("outbox.oldest.unpublished.age.seconds", oldestMillis, v -> v.get() / 1000.0)

@@ -7,7 +7,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -62,12 +61,11 @@ public class OutboxRelay {
     private volatile boolean wakeAgain;
 
     public OutboxRelay(Pool pool, @Channel("order-events") MutinyEmitter<String> emitter, MeterRegistry registry,
-            @ConfigProperty(name = "orders.outbox.batch-size", defaultValue = "200") int batchSize,
-            @ConfigProperty(name = "orders.outbox.relay-enabled", defaultValue = "true") boolean enabled) {
+            OutboxConfig config) {
         this.pool = pool;
         this.emitter = emitter;
-        this.batchSize = batchSize;
-        this.enabled = enabled;
+        this.batchSize = config.batchSize();
+        this.enabled = config.relayEnabled();
         this.relayed = registry.counter("outbox.relayed");
     }
 

@@ -14,12 +14,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.orders.command.KafkaTail;
 import dev.orders.command.OrderApi;
-import dev.orders.command.Tokens;
 import dev.orders.command.service.PlaceOrder;
 import dev.orders.command.service.WriteTransactions;
 import dev.orders.command.service.OrderService;
+import dev.orders.testing.DevData;
+import dev.orders.testing.KafkaTail;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
@@ -57,7 +57,7 @@ class OutboxRelayTest {
             relay.pause();
             Set<String> ids = new HashSet<>();
             for (int i = 0; i < 5; i++) {
-                ids.add(OrderApi.create(Tokens.ADA).toString());
+                ids.add(OrderApi.create(DevData.ADA).toString());
             }
             assertEquals(5, unpublished(ids), "accepted and committed, not yet relayed");
             VertxContextSupport.subscribeAndAwait(() -> maintenance.measure());
@@ -76,7 +76,7 @@ class OutboxRelayTest {
     void aTransactionRolledBackAfterItsOutboxInsertLeavesNoEvent() {
         long outboxBefore = count("SELECT count(*) FROM outbox");
         long ordersBefore = count("SELECT count(*) FROM orders");
-        var command = new PlaceOrder(Tokens.ADA, List.of(new PlaceOrder.Line(Tokens.KEYBOARD, 1)));
+        var command = new PlaceOrder(DevData.ADA, List.of(new PlaceOrder.Line(DevData.KEYBOARD, 1)));
         // the failure comes after the order and its outbox row were written, inside the transaction the write opened
         assertThrows(IllegalStateException.class, () -> VertxContextSupport.subscribeAndAwait(
                 () -> writes.once(() -> orders.create(command)

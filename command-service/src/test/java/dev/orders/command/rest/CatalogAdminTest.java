@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.orders.command.KafkaTail;
-import dev.orders.command.Tokens;
 import dev.orders.events.CatalogEvent;
 import dev.orders.events.Topics;
+import dev.orders.testing.DevData;
+import dev.orders.testing.KafkaTail;
+import dev.orders.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -71,7 +72,7 @@ class CatalogAdminTest {
 
     @Test
     void onlyOpsChangeReferenceDataAndBadInputIs400() {
-        as(Tokens.customer(Tokens.ADA)).contentType(ContentType.JSON)
+        as(Tokens.customer(DevData.ADA)).contentType(ContentType.JSON)
                 .body("{\"name\":\"X\",\"priceCents\":1,\"currency\":\"EUR\"}").post("/products")
                 .then().statusCode(403);
         as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"X\",\"priceCents\":-1,\"currency\":\"EUR\"}")
@@ -81,7 +82,7 @@ class CatalogAdminTest {
         as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"X\",\"email\":\"not-an-email\"}")
                 .post("/customers").then().statusCode(400);
         as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"\"}")
-                .patch("/customers/{id}", Tokens.ADA).then().statusCode(400);
+                .patch("/customers/{id}", DevData.ADA).then().statusCode(400);
         as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"Nobody\"}")
                 .patch("/products/{id}", UUID.randomUUID()).then().statusCode(404);
     }

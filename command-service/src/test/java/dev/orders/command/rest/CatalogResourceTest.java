@@ -12,9 +12,11 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.orders.command.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+
+import dev.orders.testing.DevData;
+import dev.orders.testing.Tokens;
 
 @QuarkusTest
 class CatalogResourceTest {
@@ -23,7 +25,7 @@ class CatalogResourceTest {
     void productsPageByCursorWithoutGapsOrRepeats() {
         // the first 99 products in one page (all of them on a fresh stack; a seeded one has thousands), then the
         // same span walked 3 at a time: no gap, no repeat, same order
-        List<String> all = given().header("Authorization", Tokens.customer(Tokens.ADA))
+        List<String> all = given().header("Authorization", Tokens.customer(DevData.ADA))
                 .queryParam("limit", 99).get("/products")
                 .then().statusCode(200)
                 .extract().jsonPath().getList("products.id", String.class);
@@ -32,7 +34,7 @@ class CatalogResourceTest {
         List<String> walked = new ArrayList<>();
         String cursor = null;
         do {
-            var req = given().header("Authorization", Tokens.customer(Tokens.ADA)).queryParam("limit", 3);
+            var req = given().header("Authorization", Tokens.customer(DevData.ADA)).queryParam("limit", 3);
             if (cursor != null) {
                 req.queryParam("cursor", cursor);
             }
@@ -45,7 +47,7 @@ class CatalogResourceTest {
 
     @Test
     void productFieldsMatchTheContract() {
-        given().header("Authorization", Tokens.customer(Tokens.ADA)).queryParam("limit", 1).get("/products")
+        given().header("Authorization", Tokens.customer(DevData.ADA)).queryParam("limit", 1).get("/products")
                 .then().statusCode(200)
                 .body("products", hasSize(1))
                 .body("products[0].id", notNullValue())
@@ -57,7 +59,7 @@ class CatalogResourceTest {
 
     @Test
     void customersAreForOpsOnly() {
-        given().header("Authorization", Tokens.customer(Tokens.ADA)).get("/customers")
+        given().header("Authorization", Tokens.customer(DevData.ADA)).get("/customers")
                 .then().statusCode(403).contentType("application/problem+json");
         given().header("Authorization", Tokens.ops()).queryParam("limit", 2).get("/customers")
                 .then().statusCode(200)

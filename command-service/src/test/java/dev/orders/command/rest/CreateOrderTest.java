@@ -16,10 +16,11 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.orders.command.KafkaTail;
-import dev.orders.command.Tokens;
 import dev.orders.events.OrderEvent;
 import dev.orders.events.OrderIds;
+import dev.orders.testing.DevData;
+import dev.orders.testing.KafkaTail;
+import dev.orders.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -39,18 +40,18 @@ class CreateOrderTest {
     @Test
     void createsOrderWithItemsAndOutboxRowAtomicallyAndPublishesItKeyedByOrderId() throws Exception {
         try (KafkaTail tail = new KafkaTail(bootstrap)) {
-            String location = given().header("Authorization", Tokens.customer(Tokens.ADA))
+            String location = given().header("Authorization", Tokens.customer(DevData.ADA))
                     .contentType(ContentType.JSON)
                     .body("""
                             {"items":[{"productId":"%s","quantity":2},{"productId":"%s","quantity":1},
-                                      {"productId":"%s","quantity":1}]}""".formatted(Tokens.KEYBOARD, Tokens.MOUSE,
-                            Tokens.KEYBOARD))
+                                      {"productId":"%s","quantity":1}]}""".formatted(DevData.KEYBOARD, DevData.MOUSE,
+                            DevData.KEYBOARD))
                     .when().post("/orders")
                     .then().statusCode(201)
                     .header("ETag", "\"1\"")
                     .body("status", equalTo("PENDING"))
                     .body("version", equalTo(1))
-                    .body("customerId", equalTo(Tokens.ADA.toString()))
+                    .body("customerId", equalTo(DevData.ADA.toString()))
                     .body("currency", equalTo("EUR"))
                     .body("items", hasSize(2)) // the two keyboard lines are merged
                     .body("items[0].quantity", equalTo(3))
@@ -93,16 +94,16 @@ class CreateOrderTest {
 
     @Test
     void unknownProductIs422AndWritesNothing() {
-        long before = orderCount(Tokens.GRACE);
-        given().header("Authorization", Tokens.customer(Tokens.GRACE)).contentType(ContentType.JSON)
+        long before = orderCount(DevData.GRACE);
+        given().header("Authorization", Tokens.customer(DevData.GRACE)).contentType(ContentType.JSON)
                 .body("{\"items\":[{\"productId\":\"%s\",\"quantity\":1},{\"productId\":\"%s\",\"quantity\":1}]}"
-                        .formatted(Tokens.MOUSE, UUID.randomUUID()))
+                        .formatted(DevData.MOUSE, UUID.randomUUID()))
                 .when().post("/orders")
                 .then().statusCode(422)
                 .contentType("application/problem+json")
                 .body("type", equalTo("urn:orders:problem:unknown-product"))
                 .body("status", equalTo(422));
-        assertEquals(before, orderCount(Tokens.GRACE));
+        assertEquals(before, orderCount(DevData.GRACE));
     }
 
     private long orderCount(UUID customer) {

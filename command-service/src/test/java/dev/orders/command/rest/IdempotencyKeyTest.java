@@ -18,13 +18,15 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 
-import dev.orders.command.Tokens;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+
+import dev.orders.testing.DevData;
+import dev.orders.testing.Tokens;
 
 /** The Idempotency-Key matrix: sequential and concurrent replay, different body, other principal, failures. */
 @QuarkusTest
@@ -37,8 +39,8 @@ class IdempotencyKeyTest {
     @Test
     void sequentialReplayReturnsTheStoredResponseAndCreatesOneOrder() {
         String key = UUID.randomUUID().toString();
-        var first = post(Tokens.ADA, key, ONE_KEYBOARD).then().statusCode(201).extract();
-        var again = post(Tokens.ADA, key, ONE_KEYBOARD).then().statusCode(201)
+        var first = post(DevData.ADA, key, ONE_KEYBOARD).then().statusCode(201).extract();
+        var again = post(DevData.ADA, key, ONE_KEYBOARD).then().statusCode(201)
                 .header("Idempotent-Replayed", "true").extract();
         assertEquals(first.body().asString(), again.body().asString());
         assertEquals(first.header("Location"), again.header("Location"));
@@ -49,8 +51,8 @@ class IdempotencyKeyTest {
     @Test
     void sameKeyWithDifferentBodyIs422() {
         String key = UUID.randomUUID().toString();
-        post(Tokens.ADA, key, ONE_KEYBOARD).then().statusCode(201);
-        post(Tokens.ADA, key, "{\"items\":[{\"productId\":\"" + Tokens.MOUSE + "\",\"quantity\":1}]}")
+        post(DevData.ADA, key, ONE_KEYBOARD).then().statusCode(201);
+        post(DevData.ADA, key, "{\"items\":[{\"productId\":\"" + DevData.MOUSE + "\",\"quantity\":1}]}")
                 .then().statusCode(422).contentType("application/problem+json")
                 .body("type", equalTo("urn:orders:problem:idempotency-key-reused"));
     }
@@ -58,8 +60,8 @@ class IdempotencyKeyTest {
     @Test
     void keysAreScopedPerPrincipal() {
         String key = UUID.randomUUID().toString();
-        String ada = post(Tokens.ADA, key, ONE_KEYBOARD).then().statusCode(201).extract().path("id");
-        String grace = post(Tokens.GRACE, key, ONE_KEYBOARD).then().statusCode(201)
+        String ada = post(DevData.ADA, key, ONE_KEYBOARD).then().statusCode(201).extract().path("id");
+        String grace = post(DevData.GRACE, key, ONE_KEYBOARD).then().statusCode(201)
                 .header("Idempotent-Replayed", (String) null).extract().path("id");
         assertTrue(!ada.equals(grace), "independent orders");
     }
@@ -67,7 +69,7 @@ class IdempotencyKeyTest {
     @Test
     void concurrentReplaysCreateExactlyOneOrderAndNeverFail() throws Exception {
         String key = UUID.randomUUID().toString();
-        String token = Tokens.customer(Tokens.ADA);
+        String token = Tokens.customer(DevData.ADA);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -94,25 +96,25 @@ class IdempotencyKeyTest {
     @Test
     void aFailedRequestStoresNothingSoTheKeyCanBeRetried() {
         String key = UUID.randomUUID().toString();
-        post(Tokens.ADA, key, "{\"items\":[{\"productId\":\"" + UUID.randomUUID() + "\",\"quantity\":1}]}")
+        post(DevData.ADA, key, "{\"items\":[{\"productId\":\"" + UUID.randomUUID() + "\",\"quantity\":1}]}")
                 .then().statusCode(422).body("type", equalTo("urn:orders:problem:unknown-product"));
-        post(Tokens.ADA, key, ONE_KEYBOARD).then().statusCode(201).header("Idempotent-Replayed", (String) null);
+        post(DevData.ADA, key, ONE_KEYBOARD).then().statusCode(201).header("Idempotent-Replayed", (String) null);
     }
 
     @Test
     void tooLongKeyIs400() {
-        post(Tokens.ADA, "k".repeat(256), ONE_KEYBOARD).then().statusCode(400);
+        post(DevData.ADA, "k".repeat(256), ONE_KEYBOARD).then().statusCode(400);
     }
 
     @Test
     void transitionReplayReturnsTheFirstResultInsteadOf409() {
-        UUID id = dev.orders.command.OrderApi.create(Tokens.ADA);
+        UUID id = dev.orders.command.OrderApi.create(DevData.ADA);
         String key = UUID.randomUUID().toString();
-        as(Tokens.customer(Tokens.ADA)).header("Idempotency-Key", key).post("/orders/{id}/pay", id)
+        as(Tokens.customer(DevData.ADA)).header("Idempotency-Key", key).post("/orders/{id}/pay", id)
                 .then().statusCode(200).body("version", equalTo(2));
-        as(Tokens.customer(Tokens.ADA)).header("Idempotency-Key", key).post("/orders/{id}/pay", id)
+        as(Tokens.customer(DevData.ADA)).header("Idempotency-Key", key).post("/orders/{id}/pay", id)
                 .then().statusCode(200).header("Idempotent-Replayed", "true").body("version", equalTo(2));
-        as(Tokens.customer(Tokens.ADA)).post("/orders/{id}/pay", id).then().statusCode(409);
+        as(Tokens.customer(DevData.ADA)).post("/orders/{id}/pay", id).then().statusCode(409);
     }
 
     private io.restassured.response.Response post(UUID customer, String key, String body) {

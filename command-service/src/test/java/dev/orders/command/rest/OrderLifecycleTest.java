@@ -15,11 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import dev.orders.command.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+
+import dev.orders.testing.DevData;
+import dev.orders.testing.Tokens;
 
 /** Every transition of the order state machine, legal and illegal, with optimistic concurrency (If-Match). */
 @QuarkusTest
@@ -29,8 +31,8 @@ class OrderLifecycleTest {
 
     @Test
     void happyPathPendingPaidShippedDeliveredBumpsVersionAndEmitsOneEventPerStep() {
-        UUID id = create(Tokens.ADA);
-        act(Tokens.customer(Tokens.ADA), id, "pay").then().statusCode(200)
+        UUID id = create(DevData.ADA);
+        act(Tokens.customer(DevData.ADA), id, "pay").then().statusCode(200)
                 .header("ETag", "\"2\"").body("status", equalTo("PAID")).body("version", equalTo(2));
         act(Tokens.ops(), id, "ship").then().statusCode(200).body("status", equalTo("SHIPPED")).body("version", equalTo(3));
         act(Tokens.ops(), id, "deliver").then().statusCode(200).header("ETag", "\"4\"")
@@ -40,10 +42,10 @@ class OrderLifecycleTest {
 
     @Test
     void customerCancelsPendingAndOpsCancelPaid() {
-        UUID pending = create(Tokens.ADA);
-        act(Tokens.customer(Tokens.ADA), pending, "cancel").then().statusCode(200).body("status", equalTo("CANCELLED"));
-        UUID paid = create(Tokens.ADA);
-        act(Tokens.customer(Tokens.ADA), paid, "pay").then().statusCode(200);
+        UUID pending = create(DevData.ADA);
+        act(Tokens.customer(DevData.ADA), pending, "cancel").then().statusCode(200).body("status", equalTo("CANCELLED"));
+        UUID paid = create(DevData.ADA);
+        act(Tokens.customer(DevData.ADA), paid, "pay").then().statusCode(200);
         act(Tokens.ops(), paid, "cancel").then().statusCode(200).body("status", equalTo("CANCELLED"))
                 .body("version", equalTo(3));
         assertEquals(List.of("OrderCreated:1", "OrderPaid:2", "OrderCancelled:3"), events(paid));
@@ -68,7 +70,7 @@ class OrderLifecycleTest {
             pay,cancel              | deliver | CANCELLED
             """)
     void illegalTransitionIs409NamingTheCurrentStateAndChangesNothing(String path, String action, String state) {
-        UUID id = create(Tokens.ADA);
+        UUID id = create(DevData.ADA);
         if (path != null) {
             for (String step : path.split(",")) {
                 act(Tokens.ops(), id, step).then().statusCode(200);
@@ -84,8 +86,8 @@ class OrderLifecycleTest {
 
     @Test
     void staleIfMatchIs412AndCurrentOneSucceeds() {
-        UUID id = create(Tokens.ADA);
-        act(Tokens.customer(Tokens.ADA), id, "pay").then().statusCode(200);
+        UUID id = create(DevData.ADA);
+        act(Tokens.customer(DevData.ADA), id, "pay").then().statusCode(200);
         as(Tokens.ops()).header("If-Match", "\"1\"").post("/orders/{id}/ship", id)
                 .then().statusCode(412).contentType("application/problem+json")
                 .body("type", equalTo("urn:orders:problem:version-mismatch"))
@@ -99,9 +101,9 @@ class OrderLifecycleTest {
 
     @Test
     void accessRules() {
-        UUID id = create(Tokens.ADA);
-        act(Tokens.customer(Tokens.GRACE), id, "pay").then().statusCode(404).contentType("application/problem+json");
-        act(Tokens.customer(Tokens.ADA), id, "ship").then().statusCode(403);
+        UUID id = create(DevData.ADA);
+        act(Tokens.customer(DevData.GRACE), id, "pay").then().statusCode(404).contentType("application/problem+json");
+        act(Tokens.customer(DevData.ADA), id, "ship").then().statusCode(403);
         act(Tokens.ops(), UUID.randomUUID(), "pay").then().statusCode(404);
         as(Tokens.ops()).post("/orders/not-a-uuid/pay").then().statusCode(400);
         as(Tokens.ops()).post("/orders/{id}/refund", id).then().statusCode(404);

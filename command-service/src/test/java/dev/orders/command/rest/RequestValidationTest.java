@@ -12,11 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import dev.orders.command.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
+
+import dev.orders.testing.DevData;
+import dev.orders.testing.Tokens;
 
 /** Bad input gets a precise 4xx problem+json and writes nothing. */
 @QuarkusTest
@@ -47,7 +49,7 @@ class RequestValidationTest {
             missing product        | {"items":[{"quantity":1}]}                                                   | urn:orders:problem:validation | items[0].productId
             """)
     void rejectsBadBodiesWith400ProblemAndWritesNothing(String name, String body, String type, String detail) {
-        given().header("Authorization", Tokens.customer(Tokens.ADA)).contentType(ContentType.JSON).body(body)
+        given().header("Authorization", Tokens.customer(DevData.ADA)).contentType(ContentType.JSON).body(body)
                 .when().post("/orders")
                 .then().statusCode(400)
                 .contentType("application/problem+json")
@@ -59,7 +61,7 @@ class RequestValidationTest {
 
     @Test
     void emptyBodyIs400() {
-        given().header("Authorization", Tokens.customer(Tokens.ADA)).contentType(ContentType.JSON)
+        given().header("Authorization", Tokens.customer(DevData.ADA)).contentType(ContentType.JSON)
                 .when().post("/orders")
                 .then().statusCode(400).contentType("application/problem+json");
         assertEquals(ordersBefore, orderCount());
@@ -72,7 +74,7 @@ class RequestValidationTest {
             items.append(i == 0 ? "" : ",").append("{\"productId\":\"%s\",\"quantity\":1}"
                     .formatted(new java.util.UUID(0x1000 + i, 0x8000000000000000L)));
         }
-        given().header("Authorization", Tokens.customer(Tokens.ADA)).contentType(ContentType.JSON)
+        given().header("Authorization", Tokens.customer(DevData.ADA)).contentType(ContentType.JSON)
                 .body("{\"items\":[" + items + "]}")
                 .when().post("/orders")
                 .then().statusCode(400).body("type", equalTo("urn:orders:problem:validation"));
@@ -82,7 +84,7 @@ class RequestValidationTest {
     @Test
     void oversizedBodyIs413() {
         String padding = "x".repeat(70 * 1024);
-        given().header("Authorization", Tokens.customer(Tokens.ADA)).contentType(ContentType.JSON)
+        given().header("Authorization", Tokens.customer(DevData.ADA)).contentType(ContentType.JSON)
                 .body("{\"items\":[],\"pad\":\"" + padding + "\"}")
                 .when().post("/orders")
                 .then().statusCode(413);
@@ -91,7 +93,7 @@ class RequestValidationTest {
 
     @Test
     void wrongContentTypeIs415Problem() {
-        given().header("Authorization", Tokens.customer(Tokens.ADA)).contentType(ContentType.TEXT).body("hello")
+        given().header("Authorization", Tokens.customer(DevData.ADA)).contentType(ContentType.TEXT).body("hello")
                 .when().post("/orders")
                 .then().statusCode(415).contentType("application/problem+json")
                 .body("type", equalTo("urn:orders:problem:unsupported-media-type"));

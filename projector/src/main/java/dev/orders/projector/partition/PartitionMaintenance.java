@@ -6,7 +6,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.quarkus.scheduler.Scheduled;
@@ -29,14 +28,11 @@ public class PartitionMaintenance {
     private final int ahead;
     private final int retention;
 
-    public PartitionMaintenance(Pool pool,
-            @ConfigProperty(name = "orders.partitions.unit", defaultValue = "month") String unit,
-            @ConfigProperty(name = "orders.partitions.ahead", defaultValue = "3") int ahead,
-            @ConfigProperty(name = "orders.partitions.retention", defaultValue = "0") int retention) {
+    public PartitionMaintenance(Pool pool, PartitionConfig config) {
         this.pool = pool;
-        this.unit = unit;
-        this.ahead = ahead;
-        this.retention = retention;
+        this.unit = config.unit();
+        this.ahead = config.ahead();
+        this.retention = config.retention();
     }
 
     @Scheduled(every = "${orders.partitions.check-every:1h}", delayed = "5s",

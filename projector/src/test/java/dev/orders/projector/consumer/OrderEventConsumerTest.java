@@ -18,7 +18,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +32,7 @@ import dev.orders.events.OrderIds;
 import dev.orders.events.OrderState;
 import dev.orders.events.OrderStatus;
 import dev.orders.events.Topics;
+import dev.orders.testing.KafkaClients;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -58,12 +58,7 @@ class OrderEventConsumerTest {
 
     @BeforeEach
     void connect() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("key.serializer", StringSerializer.class.getName());
-        p.put("value.serializer", StringSerializer.class.getName());
-        p.put("acks", "all");
-        producer = new KafkaProducer<>(p);
+        producer = KafkaClients.producer(bootstrap);
     }
 
     @AfterEach

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.orders.query.Metrics;
 import dev.orders.query.ReadModelFixture;
 import dev.orders.query.ReadSchema;
-import dev.orders.query.Tokens;
+import dev.orders.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import dev.orders.http.admission.AdmissionControl;
 import dev.orders.query.ReadModelFixture;
 import dev.orders.query.ReadSchema;
-import dev.orders.query.Tokens;
+import dev.orders.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.restassured.RestAssured;
 import io.quarkus.test.junit.QuarkusTest;

@@ -12,12 +12,13 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import dev.orders.query.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+
+import dev.orders.testing.Tokens;
 
 /**
  * Against a read database the projector never migrated (a developer's first `quarkus:dev` before the projector ran),

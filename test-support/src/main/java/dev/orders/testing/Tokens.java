@@ -1,10 +1,13 @@
-package dev.orders.query;
+package dev.orders.testing;
 
 import java.util.UUID;
 
 import io.smallrye.jwt.build.Jwt;
 
-/** Bearer tokens signed with the test key pair (deploy/testing/jwt), as deploy/local/token mints them. */
+/**
+ * Bearer tokens signed with the test key pair (deploy/testing/jwt, named by each module's
+ * {@code %test.smallrye.jwt.sign.key.location}), shaped as deploy/local/token mints them.
+ */
 public final class Tokens {
     private Tokens() {
     }

@@ -1,4 +1,4 @@
-package dev.orders.command;
+package dev.orders.testing;
 
 import java.time.Duration;
 import java.time.Instant;

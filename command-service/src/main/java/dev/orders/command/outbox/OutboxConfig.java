@@ -1,0 +1,49 @@
+package dev.orders.command.outbox;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** {@code orders.outbox.*}: relay, wake-ups and housekeeping of the transactional outbox. */
+@ConfigMapping(prefix = "orders.outbox")
+public interface OutboxConfig {
+    /** Rows claimed and sent per relay transaction. */
+    @WithDefault("200")
+    int batchSize();
+
+    /** Relay at all (operators and crash tests switch it off). */
+    @WithDefault("true")
+    boolean relayEnabled();
+
+    /** The relay's poll (Quarkus scheduler syntax, read by {@code @Scheduled}): catches what no wake-up announced. */
+    @WithDefault("1s")
+    String pollInterval();
+
+    /** First poll after start (scheduler syntax). */
+    @WithDefault("1s")
+    String pollDelay();
+
+    /** LISTEN for the outbox trigger's NOTIFY (a direct connection: PgBouncer cannot carry LISTEN). */
+    @WithDefault("true")
+    boolean listenEnabled();
+
+    /** Where to LISTEN: the write primary itself. */
+    String listenUrl();
+
+    /** Relayed rows are kept this long, then purged. */
+    @WithDefault("P7D")
+    Duration retention();
+
+    /** Rows deleted per purge statement. */
+    @WithDefault("5000")
+    int purgeBatch();
+
+    /** How often the purge runs (scheduler syntax). */
+    @WithDefault("10m")
+    String purgeEvery();
+
+    /** How often the backlog gauges are measured (scheduler syntax). */
+    @WithDefault("5s")
+    String metricsEvery();
+}
