@@ -77,10 +77,11 @@ pg_start() { # pg_start NAME: start unless running; prints what happened
   info "postgres-$name: started (pid $(pg_pid "$name"), 127.0.0.1:$port)"
 }
 
-# can ROLE log in over TCP with PASSWORD? (avoids re-hashing an unchanged password on every run)
+# can ROLE log in over TCP with PASSWORD? (avoids re-hashing an unchanged password on every run; a login probe with
+# explicit credentials, hence not the db helper)
 pg_password_ok() {
   local port=$1 user=$2 password=$3 db=${4:-postgres}
-  PGPASSWORD="$password" PGCONNECT_TIMEOUT=3 "$PG_BIN/psql" -X -q -w -h 127.0.0.1 -p "$port" -U "$user" \
+  PGPASSWORD="$password" PGCONNECT_TIMEOUT=3 "$(db_psql)" -X -q -w -h 127.0.0.1 -p "$port" -U "$user" \
     -d "$db" -Atc 'select 1' >/dev/null 2>&1
 }
 
