@@ -77,12 +77,11 @@ pg_start() { # pg_start NAME: start unless running; prints what happened
   info "postgres-$name: started (pid $(pg_pid "$name"), 127.0.0.1:$port)"
 }
 
-# can ROLE log in over TCP with PASSWORD? (avoids re-hashing an unchanged password on every run; a login probe with
-# explicit credentials, hence not the db helper)
+# pg_password_ok NAME USER PASSWORD [DATABASE]: can USER log in over TCP with PASSWORD on server NAME (write | read)?
+# (avoids re-hashing an unchanged password on every run)
 pg_password_ok() {
-  local port=$1 user=$2 password=$3 db=${4:-postgres}
-  PGPASSWORD="$password" PGCONNECT_TIMEOUT=3 "$(db_psql)" -X -q -w -h 127.0.0.1 -p "$port" -U "$user" \
-    -d "$db" -Atc 'select 1' >/dev/null 2>&1
+  local name=$1 user=$2 password=$3 db=${4:-postgres}
+  DB_USER="$user" DB_PASSWORD="$password" PGCONNECT_TIMEOUT=3 db "$name/$db" -w -At -c 'select 1' >/dev/null 2>&1
 }
 
 # converge roles, database, extensions, per-role limits; cheap and idempotent, runs on every `up`
@@ -111,7 +110,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 SQL
-  if ! pg_password_ok "$port" "$ORDERS_DB_USER" "$ORDERS_DB_PASSWORD" "$db"; then
+  if ! pg_password_ok "$name" "$ORDERS_DB_USER" "$ORDERS_DB_PASSWORD" "$db"; then
     db_admin "$port" postgres -v u="$ORDERS_DB_USER" -v p="$ORDERS_DB_PASSWORD" \
       <<<"SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', :'u', :'p') \gexec"
     info "postgres-$name: set password of role $ORDERS_DB_USER"
@@ -121,7 +120,7 @@ SQL
 SELECT format('CREATE ROLE %I REPLICATION LOGIN', :'u')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'u') \gexec
 SQL
-    if ! pg_password_ok "$port" "$ORDERS_REPLICATION_USER" "$ORDERS_REPLICATION_PASSWORD"; then
+    if ! pg_password_ok "$name" "$ORDERS_REPLICATION_USER" "$ORDERS_REPLICATION_PASSWORD"; then
       db_admin "$port" postgres -v u="$ORDERS_REPLICATION_USER" -v p="$ORDERS_REPLICATION_PASSWORD" \
         <<<"SELECT format('ALTER ROLE %I REPLICATION LOGIN PASSWORD %L', :'u', :'p') \gexec"
       info "postgres-$name: set password of role $ORDERS_REPLICATION_USER"
@@ -136,7 +135,7 @@ SELECT format('GRANT USAGE ON SCHEMA public TO %I', :'u') \gexec
 SELECT format('GRANT SELECT ON ALL TABLES IN SCHEMA public TO %I', :'u') \gexec
 SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA public GRANT SELECT ON TABLES TO %I', :'owner', :'u') \gexec
 SQL
-    if ! pg_password_ok "$port" "$ORDERS_READER_USER" "$ORDERS_READER_PASSWORD" "$db"; then
+    if ! pg_password_ok "$name" "$ORDERS_READER_USER" "$ORDERS_READER_PASSWORD" "$db"; then
       db_admin "$port" postgres -v u="$ORDERS_READER_USER" -v p="$ORDERS_READER_PASSWORD" \
         <<<"SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', :'u', :'p') \gexec"
     fi
