@@ -14,8 +14,24 @@ ensure_service_jars() {
   (cd "$REPO" && "$REPO/mvnw" -B -q -DskipTests package) || die "service build failed"
 }
 
+# service_command NAME SVC PORT [VAR=value...]: sets the array NAME to the command that runs SVC's jar on PORT with
+# the settings up pins (JWT key and issuer, dev data, the read API's URL) and the extra VAR=value; the user's
+# environment passes through (config overrides). Both starting a service and migrating its schema use it.
+service_command() {
+  local -n _command=$1
+  local svc=$2 port=$3 java_opts
+  shift 3
+  read -r -a java_opts <<<"$ORDERS_SERVICE_JAVA_OPTS"
+  _command=(env QUARKUS_HTTP_PORT="$port"
+    MP_JWT_VERIFY_PUBLICKEY_LOCATION="${MP_JWT_VERIFY_PUBLICKEY_LOCATION:-$JWT_DIR/publicKey.pem}"
+    MP_JWT_VERIFY_ISSUER="${MP_JWT_VERIFY_ISSUER:-$ORDERS_JWT_ISSUER}"
+    ORDERS_SEED_DEV_DATA="${ORDERS_SEED_DEV_DATA:-true}"
+    ORDERS_READ_API_BASE_URL="${ORDERS_READ_API_BASE_URL:-http://127.0.0.1:$QUERY_PORT/}"
+    "$@" "$JAVA_HOME/bin/java" "${java_opts[@]}" -jar "$(service_jar "$svc")")
+}
+
 ensure_service() {
-  local svc=$1 port pid jar log java_opts
+  local svc=$1 port pid jar log
   port="$(service_port "$svc")"
   jar="$(service_jar "$svc")"
   log="$LOG_DIR/$svc.log"
@@ -33,15 +49,9 @@ ensure_service() {
   fi
   require_free_port "$svc" "$port" "$(service_port_var "$svc")"
   printf '=== %s starting %s (deploy/local/up) ===\n' "$(date -Is)" "$svc" >>"$log"
-  read -r -a java_opts <<<"$ORDERS_SERVICE_JAVA_OPTS"
-  # the user's environment passes through (config overrides); port and JWT key are pinned here
-  pid="$(spawn "$RUN_DIR/$svc.pid" "$log" env \
-    QUARKUS_HTTP_PORT="$port" \
-    MP_JWT_VERIFY_PUBLICKEY_LOCATION="${MP_JWT_VERIFY_PUBLICKEY_LOCATION:-$JWT_DIR/publicKey.pem}" \
-    MP_JWT_VERIFY_ISSUER="${MP_JWT_VERIFY_ISSUER:-$ORDERS_JWT_ISSUER}" \
-    ORDERS_SEED_DEV_DATA="${ORDERS_SEED_DEV_DATA:-true}" \
-    ORDERS_READ_API_BASE_URL="${ORDERS_READ_API_BASE_URL:-http://127.0.0.1:$QUERY_PORT/}" \
-    "$JAVA_HOME/bin/java" "${java_opts[@]}" -jar "$jar")"
+  local command
+  service_command command "$svc" "$port"
+  pid="$(spawn "$RUN_DIR/$svc.pid" "$log" "${command[@]}")"
   wait_http "$svc" "http://127.0.0.1:$port/q/health/ready" "$ORDERS_SERVICE_READY_TIMEOUT" "$log" "$pid"
   info "$svc: started (pid $pid, http://127.0.0.1:$port), ready"
 }
@@ -51,13 +61,12 @@ ensure_service() {
 # Kafka, HTTP or schedulers start): command-service the write database, the projector the read database. With
 # --infra nothing else would create them, and a service started in dev mode against this stack needs them.
 migrate_schemas() {
-  local svc log java_opts
-  read -r -a java_opts <<<"$ORDERS_SERVICE_JAVA_OPTS"
+  local svc log command
   for svc in command-service projector; do
     log="$LOG_DIR/$svc-migrate.log"
-    if env QUARKUS_HTTP_PORT=0 QUARKUS_INIT_AND_EXIT=true ORDERS_SEED_DEV_DATA="${ORDERS_SEED_DEV_DATA:-true}" \
-      MP_JWT_VERIFY_PUBLICKEY_LOCATION="${MP_JWT_VERIFY_PUBLICKEY_LOCATION:-$JWT_DIR/publicKey.pem}" \
-      "$JAVA_HOME/bin/java" "${java_opts[@]}" -jar "$(service_jar "$svc")" >"$log" 2>&1; then
+    # the same settings as the running service (a different seed_dev_data would re-run the dev-data migration)
+    service_command command "$svc" 0 QUARKUS_INIT_AND_EXIT=true
+    if "${command[@]}" >"$log" 2>&1; then
       info "$svc: schema migrated ($(grep -Eo 'Successfully applied [0-9]+ migrations?|Schema .* is up to date' "$log" | tail -1 || true))"
     else
       die_with_log "$svc: schema migration failed" "$log"

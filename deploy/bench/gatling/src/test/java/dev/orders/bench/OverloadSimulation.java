@@ -121,7 +121,7 @@ public class OverloadSimulation extends Simulation {
         out.put("elapsed_ms", elapsedMs);
         out.put("requests", started.sum());
         out.put("ok", ok.sum());
-        long[] okP = percentiles(okMillis);
+        long[] okP = RequestStats.percentiles(okMillis, 0.50, 0.95, 0.99, 1.0); // p50, p95, p99, max
         out.put("ok_p50_ms", okP[0]);
         out.put("ok_p95_ms", okP[1]);
         out.put("ok_p99_ms", okP[2]);
@@ -130,7 +130,7 @@ public class OverloadSimulation extends Simulation {
         out.put("unavailable_retry_after", unavailableRetryAfter.sum());
         out.put("unavailable_problem", unavailableProblem.sum());
         out.put("unavailable_retry_after_problem", unavailableRetryAfterProblem.sum());
-        long[] naP = percentiles(unavailableMillis);
+        long[] naP = RequestStats.percentiles(unavailableMillis, 0.50, 0.95, 0.99, 1.0);
         out.put("unavailable_p50_ms", naP[0]);
         out.put("unavailable_p99_ms", naP[2]);
         long other = 0;
@@ -154,28 +154,6 @@ public class OverloadSimulation extends Simulation {
                 throw new UncheckedIOException(e);
             }
         }
-    }
-
-    /** p50, p95, p99 and max of a millisecond histogram (0s when empty). */
-    private static long[] percentiles(AtomicLongArray millis) {
-        long n = 0;
-        for (int i = 0; i < millis.length(); i++) {
-            n += millis.get(i);
-        }
-        double[] ps = {0.50, 0.95, 0.99, 1.0};
-        long[] result = new long[ps.length];
-        if (n == 0) {
-            return result;
-        }
-        long seen = 0;
-        int p = 0;
-        for (int i = 0; i < millis.length() && p < ps.length; i++) {
-            seen += millis.get(i);
-            while (p < ps.length && seen >= Math.ceil(ps[p] * n)) {
-                result[p++] = i;
-            }
-        }
-        return result;
     }
 
     private Session classify(Session session) {

@@ -62,7 +62,7 @@ final class RequestStats {
         }
         StringBuilder out = new StringBuilder();
         for (String name : new TreeMap<>(counts).keySet()) {
-            long[] p = percentiles(millis.get(name));
+            long[] p = percentiles(millis.get(name), 0.50, 0.95, 0.99);
             out.append(name).append('\t').append(counts.get(name).sum()).append('\t')
                     .append(failures.containsKey(name) ? failures.get(name).sum() : 0).append('\t')
                     .append(p[0]).append('\t').append(p[1]).append('\t').append(p[2]).append('\n');
@@ -74,13 +74,12 @@ final class RequestStats {
         }
     }
 
-    /** p50, p95, p99 of a millisecond histogram. */
-    private static long[] percentiles(AtomicLongArray h) {
+    /** The given percentiles (fractions, ascending) of a millisecond histogram; 0s when it is empty. */
+    static long[] percentiles(AtomicLongArray h, double... ps) {
         long n = 0;
         for (int i = 0; i < h.length(); i++) {
             n += h.get(i);
         }
-        double[] ps = { 0.50, 0.95, 0.99 };
         long[] result = new long[ps.length];
         long seen = 0;
         int k = 0;
