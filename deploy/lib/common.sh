@@ -406,6 +406,12 @@ service_port() {
 service_jar() { printf '%s/%s/target/quarkus-app/quarkus-run.jar\n' "$REPO" "$1"; }
 service_pid() { running_pid "$RUN_DIR/$1.pid" "$1/target/quarkus-app/quarkus-run.jar"; }
 service_running() { service_pid "$1" >/dev/null; }
+# stop_service NAME: stop a service started by up (SIGTERM: Quarkus drains and commits offsets), if it runs
+stop_service() {
+  local pid
+  if pid="$(service_pid "$1")"; then stop_pid "$1" "$pid" 30; else info "$1: not running"; fi
+  rm -f "$RUN_DIR/$1.pid"
+}
 
 # infra_running: every infrastructure component is up (what `up --infra` provides)
 infra_running() {

@@ -6,9 +6,8 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
-import org.awaitility.Awaitility;
-
 import dev.orders.events.OrderIds;
+import dev.orders.testing.ReadModel;
 import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -18,11 +17,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ReadModelFixture {
     private final Pool primary;
-    private final Pool replica;
+    private final ReadModel onReplica;
 
     public ReadModelFixture(@ReactiveDataSource("primary") Pool primary, Pool replica) {
         this.primary = primary;
-        this.replica = replica;
+        this.onReplica = new ReadModel(replica);
     }
 
     public UUID insertOrder(UUID customerId, Instant createdAt, String status, long version) {
@@ -59,19 +58,13 @@ public class ReadModelFixture {
                 .await().atMost(Duration.ofSeconds(5));
     }
 
-    /** Waits until the replica shows {@code version} for the order. */
+    /** Streaming replication is asynchronous: waits (with a deadline) until the replica shows this version. */
     public void awaitVersionOnReplica(UUID id, long version) {
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
-            var rows = replica.preparedQuery("SELECT version FROM order_view WHERE id = $1").execute(Tuple.of(id))
-                    .await().atMost(Duration.ofSeconds(5));
-            return rows.size() == 1 && rows.iterator().next().getLong(0) == version;
-        });
+        onReplica.awaitVersion(id, version);
     }
 
-    /** Streaming replication is asynchronous: wait (with a deadline) until the replica has replayed the row. */
+    /** Waits until the replica has replayed the row. */
     public void awaitOnReplica(UUID id) {
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> replica
-                .preparedQuery("SELECT 1 FROM order_view WHERE id = $1").execute(Tuple.of(id))
-                .await().atMost(Duration.ofSeconds(5)).size() == 1);
+        onReplica.awaitOrder(id, row -> true);
     }
 }

@@ -8,7 +8,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.Function;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -75,13 +74,11 @@ public class IdempotencyService {
     private final Duration ttl;
     private final Duration lockTimeout;
 
-    public IdempotencyService(Pool pool, ObjectMapper json,
-            @ConfigProperty(name = "orders.idempotency.ttl", defaultValue = "PT24H") Duration ttl,
-            @ConfigProperty(name = "orders.idempotency.lock-timeout", defaultValue = "PT60S") Duration lockTimeout) {
+    public IdempotencyService(Pool pool, ObjectMapper json, IdempotencyConfig config) {
         this.pool = pool;
         this.json = json;
-        this.ttl = ttl;
-        this.lockTimeout = lockTimeout;
+        this.ttl = config.ttl();
+        this.lockTimeout = config.lockTimeout();
     }
 
     /**

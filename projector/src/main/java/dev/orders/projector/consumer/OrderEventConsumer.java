@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -19,6 +18,7 @@ import org.jboss.logging.Logger;
 import dev.orders.events.CatalogEvent;
 import dev.orders.events.OrderEvent;
 import dev.orders.events.Topics;
+import dev.orders.projector.ProjectorConfig;
 import dev.orders.projector.invalidation.InvalidationPublisher;
 import dev.orders.projector.store.OrderViewStore;
 import io.micrometer.core.instrument.Counter;
@@ -59,15 +59,14 @@ public class OrderEventConsumer {
 
     public OrderEventConsumer(OrderViewStore store, EventDecoder decoder, InvalidationPublisher invalidations,
             @Channel("order-events-dlq") MutinyEmitter<String> deadLetters,
-            @ConfigProperty(name = "orders.projector.retry-for", defaultValue = "PT2M") Duration retryFor,
-            MeterRegistry registry) {
+            ProjectorConfig config, MeterRegistry registry) {
         this.store = store;
         this.decoder = decoder;
         this.invalidations = invalidations;
         this.batchSize = DistributionSummary.builder("projector.batch.size").publishPercentiles(0.5, 0.99)
                 .register(registry);
         this.deadLetters = deadLetters;
-        this.retryFor = retryFor;
+        this.retryFor = config.retryFor();
         this.applied = registry.counter("projector.events.applied");
         this.ignored = registry.counter("projector.events.ignored", "reason", "duplicate-or-stale");
         this.deadLettered = registry.counter("projector.events.dead_lettered");

@@ -9,12 +9,10 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orders.events.CatalogEvent;
 import dev.orders.events.OrderEvent;
 import dev.orders.events.OrderState;
+import dev.orders.projector.ProjectorConfig;
 import dev.orders.projector.partition.PartitionMaintenance;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -124,11 +123,11 @@ public class OrderViewStore {
     private final String renameInOrders;
 
     public OrderViewStore(Pool pool, ObjectMapper json, PartitionMaintenance partitions,
-            @ConfigProperty(name = "orders.projector.target-suffix", defaultValue = "") Optional<String> suffix) {
+            ProjectorConfig config) {
         this.pool = pool;
         this.json = json;
         this.partitions = partitions;
-        String sfx = suffix.orElse("");
+        String sfx = config.targetSuffix().orElse("");
         if (!sfx.isEmpty() && !sfx.equals("_next")) {
             throw new IllegalArgumentException("orders.projector.target-suffix must be empty or _next");
         }

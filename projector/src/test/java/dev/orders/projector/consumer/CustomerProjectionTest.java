@@ -32,17 +32,17 @@ import dev.orders.events.OrderStatus;
 import dev.orders.events.Topics;
 import dev.orders.projector.invalidation.InvalidationPublisher;
 import dev.orders.testing.KafkaClients;
+import dev.orders.testing.ReadModel;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 
 /** Per-customer summaries, customer renames fanning out to order rows, heartbeat and cache invalidations. */
 @QuarkusTest
 class CustomerProjectionTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final Duration DEADLINE = ReadModel.DEADLINE;
 
     @Inject
     Pool db;
@@ -54,11 +54,13 @@ class CustomerProjectionTest {
     String bootstrap;
 
     private KafkaProducer<String, String> producer;
+    private ReadModel readModel;
     private final UUID customer = UUID.randomUUID();
 
     @BeforeEach
     void connect() {
         producer = KafkaClients.producer(bootstrap);
+        readModel = new ReadModel(db);
     }
 
     @AfterEach
@@ -78,18 +80,18 @@ class CustomerProjectionTest {
         // Records of one order share a key, hence a partition, hence an order: once a later version sent after the
         // duplicate is in the read model, the duplicate has been applied (or ignored) too.
         send(OrderEventType.OrderShipped, with(a1, OrderStatus.SHIPPED, 3));
-        awaitVersion(a1.id(), 3);
-        awaitVersion(b1.id(), 1);
-        awaitSummary(2, 1500); // a duplicate counted twice would have left 3 orders / 2,500
+        readModel.awaitVersion(a1.id(), 3);
+        readModel.awaitVersion(b1.id(), 1);
+        readModel.awaitSummary(customer, 2, 1500); // a duplicate counted twice would have left 3 orders / 2,500
 
         send(OrderEventType.OrderCancelled, with(b1, OrderStatus.CANCELLED, 2));
         send(OrderEventType.OrderCancelled, with(b1, OrderStatus.CANCELLED, 2)); // duplicate
         send(OrderEventType.OrderPaid, a2); // stale redelivery
         send(OrderEventType.OrderCancelled, with(b1, OrderStatus.CANCELLED, 3)); // after the duplicate, same partition
         send(OrderEventType.OrderDelivered, with(a1, OrderStatus.DELIVERED, 4)); // after the stale one, same partition
-        awaitVersion(b1.id(), 3);
-        awaitVersion(a1.id(), 4);
-        awaitSummary(2, 1000); // b cancelled once; the stale PAID did not bring a back to an earlier state
+        readModel.awaitVersion(b1.id(), 3);
+        readModel.awaitVersion(a1.id(), 4);
+        readModel.awaitSummary(customer, 2, 1000); // b cancelled once; the stale PAID did not bring a back to an earlier state
     }
 
     @Test
@@ -103,9 +105,9 @@ class CustomerProjectionTest {
         // A stale rename and an order event built before the rename must not bring the old name back.
         sendCatalog(new CatalogEvent.CustomerState(customer, "Old Name", "old@example.com", 1));
         send(OrderEventType.OrderPaid, with(o, OrderStatus.PAID, 2));
-        Awaitility.await().atMost(DEADLINE).until(() -> row(o.id()).getLong("version") == 2);
-        assertEquals("New Name", row(o.id()).getString("customer_name"));
-        assertEquals("new@example.com", row(o.id()).getString("customer_email"));
+        Row row = readModel.awaitVersion(o.id(), 2);
+        assertEquals("New Name", row.getString("customer_name"));
+        assertEquals("new@example.com", row.getString("customer_email"));
     }
 
     @Test
@@ -135,36 +137,8 @@ class CustomerProjectionTest {
         }
     }
 
-    private void awaitSummary(long count, long total) {
-        Awaitility.await().atMost(DEADLINE).until(() -> {
-            var rows = db.preparedQuery("SELECT order_count, lifetime_total_cents FROM customer_summary WHERE customer_id = $1")
-                    .execute(Tuple.of(customer)).await().atMost(Duration.ofSeconds(5));
-            if (rows.size() == 0) {
-                return false;
-            }
-            Row r = rows.iterator().next();
-            return r.getLong(0) == count && r.getLong(1) == total;
-        });
-    }
-
-    private void awaitVersion(UUID id, long version) {
-        Awaitility.await().atMost(DEADLINE).until(() -> {
-            Row r = row(id);
-            return r != null && r.getLong("version") == version;
-        });
-    }
-
     private void awaitName(UUID id, String name) {
-        Awaitility.await().atMost(DEADLINE).until(() -> {
-            Row r = row(id);
-            return r != null && name.equals(r.getString("customer_name"));
-        });
-    }
-
-    private Row row(UUID id) {
-        var rows = db.preparedQuery("SELECT customer_name, customer_email, version FROM order_view WHERE id = $1")
-                .execute(Tuple.of(id)).await().atMost(Duration.ofSeconds(5));
-        return rows.size() == 0 ? null : rows.iterator().next();
+        readModel.awaitOrder(id, r -> name.equals(r.getString("customer_name")));
     }
 
     private void send(OrderEventType type, OrderState s) throws Exception {

@@ -33,17 +33,17 @@ import dev.orders.events.OrderState;
 import dev.orders.events.OrderStatus;
 import dev.orders.events.Topics;
 import dev.orders.testing.KafkaClients;
+import dev.orders.testing.ReadModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 
 /** Publishes real records to the real broker and checks what lands in the partitioned read table. */
 @QuarkusTest
 class OrderEventConsumerTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final Duration DEADLINE = ReadModel.DEADLINE;
 
     @Inject
     Pool db;
@@ -55,10 +55,12 @@ class OrderEventConsumerTest {
     String bootstrap;
 
     private KafkaProducer<String, String> producer;
+    private ReadModel readModel;
 
     @BeforeEach
     void connect() {
         producer = KafkaClients.producer(bootstrap);
+        readModel = new ReadModel(db);
     }
 
     @AfterEach
@@ -71,7 +73,7 @@ class OrderEventConsumerTest {
         OrderState created = order(Instant.now(), OrderStatus.PENDING, 1);
         publish(OrderEventType.OrderCreated, created);
 
-        Row row = awaitRow(created.id(), 1);
+        Row row = readModel.awaitVersion(created.id(), 1);
         assertEquals("PENDING", row.getString("status"));
         assertEquals("Ada Lovelace", row.getString("customer_name"));
         assertEquals(created.totalCents(), row.getLong("total_cents"));
@@ -90,7 +92,7 @@ class OrderEventConsumerTest {
         int partition = publish(OrderEventType.OrderCreated, v1);
         publish(OrderEventType.OrderPaid, v2);
         publish(OrderEventType.OrderShipped, v3);
-        awaitRow(v1.id(), 3);
+        readModel.awaitVersion(v1.id(), 3);
         double ignoredBefore = registry.counter("projector.events.ignored", "reason", "duplicate-or-stale").count();
 
         // Redelivery of an old version and a duplicate of the newest: both must be no-ops.
@@ -99,8 +101,8 @@ class OrderEventConsumerTest {
         // A marker on the same Kafka partition is applied only after the two above have been handled.
         OrderState marker = order(Instant.now(), OrderStatus.PENDING, 1);
         publish(OrderEventType.OrderCreated, marker, partition);
-        awaitRow(marker.id(), 1);
-        Row row = awaitRow(v1.id(), 3);
+        readModel.awaitVersion(marker.id(), 1);
+        Row row = readModel.awaitVersion(v1.id(), 3);
         assertEquals("SHIPPED", row.getString("status"));
         double ignored = registry.counter("projector.events.ignored", "reason", "duplicate-or-stale").count()
                 - ignoredBefore;
@@ -112,7 +114,7 @@ class OrderEventConsumerTest {
         Instant longAgo = Instant.parse("2019-03-15T10:00:00Z").plusMillis((long) (Math.random() * 1000));
         OrderState old = order(longAgo, OrderStatus.DELIVERED, 4);
         publish(OrderEventType.OrderDelivered, old);
-        Row row = awaitRow(old.id(), 4);
+        Row row = readModel.awaitVersion(old.id(), 4);
         assertEquals("order_view_p201903", row.getString("partition"));
     }
 
@@ -140,23 +142,7 @@ class OrderEventConsumerTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        awaitRow(after.id(), 1);
-    }
-
-    private Row awaitRow(UUID id, long version) {
-        AtomicReference<Row> row = new AtomicReference<>();
-        Awaitility.await().atMost(DEADLINE).until(() -> {
-            var rows = db.preparedQuery("""
-                    SELECT status, version, customer_name, total_cents, item_count, items::text AS items,
-                           tableoid::regclass::text AS partition
-                      FROM order_view WHERE id = $1""").execute(Tuple.of(id))
-                    .await().atMost(Duration.ofSeconds(5));
-            if (rows.size() == 1 && rows.iterator().next().getLong("version") == version) {
-                row.set(rows.iterator().next());
-            }
-            return row.get() != null;
-        });
-        return row.get();
+        readModel.awaitVersion(after.id(), 1);
     }
 
     private int publish(OrderEventType type, OrderState state) throws Exception {

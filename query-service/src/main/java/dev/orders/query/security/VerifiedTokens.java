@@ -3,7 +3,6 @@ package dev.orders.query.security;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -36,10 +35,9 @@ public class VerifiedTokens extends DefaultJWTParser {
     private final Cache<String, JsonWebToken> verified;
 
     @Inject
-    public VerifiedTokens(MeterRegistry registry,
-            @ConfigProperty(name = "orders.security.verified-tokens", defaultValue = "50000") long maxTokens,
-            @ConfigProperty(name = "orders.security.verified-token-ttl", defaultValue = "PT5M") Duration maxTtl) {
-        this.verified = Caffeine.newBuilder().maximumSize(maxTokens).recordStats()
+    public VerifiedTokens(MeterRegistry registry, SecurityConfig config) {
+        Duration maxTtl = config.verifiedTokenTtl();
+        this.verified = Caffeine.newBuilder().maximumSize(config.verifiedTokens()).recordStats()
                 .expireAfter(Expiry.<String, JsonWebToken> creating((token, jwt) -> {
                     long untilExp = TimeUnit.SECONDS.toNanos(jwt.getExpirationTime())
                             - TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
