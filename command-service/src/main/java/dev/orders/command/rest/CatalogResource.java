@@ -11,7 +11,7 @@ import dev.orders.command.Customer;
 import dev.orders.command.Product;
 import dev.orders.command.idempotency.StoredResponse;
 import dev.orders.command.service.CatalogService;
-import dev.orders.command.service.WriteTransactions;
+import dev.orders.command.service.WriteDatabase;
 import dev.orders.http.paging.PageLimit;
 import dev.orders.http.paging.RequestParams;
 import io.quarkus.security.Authenticated;
@@ -39,10 +39,10 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 public class CatalogResource {
     private final CatalogService catalog;
-    private final WriteTransactions writes;
+    private final WriteDatabase writes;
     private final JsonWebToken caller;
 
-    public CatalogResource(CatalogService catalog, WriteTransactions writes, JsonWebToken caller) {
+    public CatalogResource(CatalogService catalog, WriteDatabase writes, JsonWebToken caller) {
         this.catalog = catalog;
         this.writes = writes;
         this.caller = caller;
@@ -72,7 +72,7 @@ public class CatalogResource {
     @Operation(summary = "List active products, keyset-paginated by id")
     public Uni<ProductPage> products(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         int n = PageLimit.parse(limit);
-        return catalog.products(Paging.after(cursor), n).map(list -> new ProductPage(
+        return writes.read(() -> catalog.products(Paging.after(cursor), n)).map(list -> new ProductPage(
                 list.stream().map(ProductView::of).toList(),
                 Paging.next(list.isEmpty() ? null : list.get(list.size() - 1).id, list.size(), n)));
     }
@@ -83,7 +83,7 @@ public class CatalogResource {
     @Operation(summary = "List customers (ops only), keyset-paginated by id")
     public Uni<CustomerPage> customers(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         int n = PageLimit.parse(limit);
-        return catalog.customers(Paging.after(cursor), n).map(list -> new CustomerPage(
+        return writes.read(() -> catalog.customers(Paging.after(cursor), n)).map(list -> new CustomerPage(
                 list.stream().map(CustomerView::of).toList(),
                 Paging.next(list.isEmpty() ? null : list.get(list.size() - 1).id, list.size(), n)));
     }

@@ -19,7 +19,7 @@ import dev.orders.command.idempotency.StoredResponse;
 import dev.orders.command.service.OrderService;
 import dev.orders.command.service.OrderService.Actor;
 import dev.orders.command.service.WriteProblems;
-import dev.orders.command.service.WriteTransactions;
+import dev.orders.command.service.WriteDatabase;
 import dev.orders.http.paging.RequestParams;
 import dev.orders.http.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
@@ -36,7 +36,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * Write API for orders. Thin: authenticates, runs each POST as a retry-safe write ({@link WriteTransactions}) of an
+ * Write API for orders. Thin: authenticates, runs each POST as a retry-safe write ({@link WriteDatabase}) of an
  * {@link OrderService} use case, maps the result to HTTP.
  */
 @Path("/orders")
@@ -47,11 +47,11 @@ public class OrderResource {
     private static final Pattern ETAG = Pattern.compile("^(?:W/)?\"?(\\d{1,18})\"?$");
 
     private final OrderService orders;
-    private final WriteTransactions writes;
+    private final WriteDatabase writes;
     private final JsonWebToken caller;
     private final URI readApi;
 
-    public OrderResource(OrderService orders, WriteTransactions writes, JsonWebToken caller,
+    public OrderResource(OrderService orders, WriteDatabase writes, JsonWebToken caller,
             @ConfigProperty(name = "orders.read-api.base-url") URI readApi) {
         this.orders = orders;
         this.writes = writes;

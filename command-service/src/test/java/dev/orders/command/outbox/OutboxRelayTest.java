@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.orders.command.OrderApi;
 import dev.orders.command.service.PlaceOrder;
-import dev.orders.command.service.WriteTransactions;
+import dev.orders.command.service.WriteDatabase;
 import dev.orders.command.service.OrderService;
 import dev.orders.testing.DevData;
 import dev.orders.testing.KafkaTail;
@@ -38,7 +38,7 @@ class OutboxRelayTest {
     @Inject
     OrderService orders;
     @Inject
-    WriteTransactions writes;
+    WriteDatabase writes;
     @Inject
     Pool db;
     @Inject

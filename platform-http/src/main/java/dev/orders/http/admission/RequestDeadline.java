@@ -41,10 +41,21 @@ public final class RequestDeadline {
     }
 
     /**
+     * {@code call}, unless this request has no time left: then it fails with {@link DeadlineExceeded} without calling.
+     * Unlike {@link #bound}, a call once started is not cancelled: for work that must end on its own terms (a
+     * transaction rolls back or commits as a whole), while a fault-tolerance timeout answers the caller meanwhile.
+     */
+    public static <T> Uni<T> ifTimeLeft(Supplier<Uni<T>> call) {
+        Long at = deadline();
+        return at != null && at - System.nanoTime() <= 0 ? Uni.createFrom().failure(new DeadlineExceeded())
+                : call.get();
+    }
+
+    /**
      * {@code call} bounded by the time this request has left: fails with {@link DeadlineExceeded} without calling at
-     * all when nothing is left. Read on the caller's context, so call it where the request runs (not inside a
-     * fault-tolerance policy, whose bulkhead may start the call later on another context); the policy's own timeout
-     * stays the dependency's.
+     * all when nothing is left. Read on the current Vert.x context: the request's own, also inside a fault-tolerance
+     * policy whose bulkhead queued the call (SmallRye FT resumes it on the context it was called on); the policy's
+     * own timeout stays the dependency's.
      */
     public static <T> Uni<T> bound(Supplier<Uni<T>> call) {
         Long at = deadline();

@@ -1,0 +1,122 @@
+package dev.orders.command.rest;
+
+import static dev.orders.command.OrderApi.ONE_KEYBOARD;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import dev.orders.testing.DevData;
+import dev.orders.testing.Tokens;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * A write database that does not answer: every write gets a 503 problem with Retry-After within 2 s (the deadline, or
+ * at once from the bulkhead when more are waiting than it admits), and none of them half-happens.
+ */
+@QuarkusTest
+class WriteDeadlineTest {
+    /** More than the bulkhead admits (8 running + 32 queued), so some are rejected at once. */
+    private static final int WRITERS = 48;
+
+    @TestHTTPResource("/orders")
+    URI orders;
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+    @ConfigProperty(name = "quarkus.datasource.username")
+    String user;
+    @ConfigProperty(name = "quarkus.datasource.password")
+    String password;
+
+    record Answer(int status, String contentType, String retryAfter, String body, long millis) {
+    }
+
+    @Test
+    void aBlockedWriteDatabaseAnswers503WithinTwoSecondsAndNoWriteHalfHappens() throws Exception {
+        long ordersBefore = count("SELECT count(*) FROM orders");
+        long outboxBefore = count("SELECT count(*) FROM outbox");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        List<Answer> answers = new ArrayList<>();
+        try (Connection lock = connect()) {
+            // Inserts into orders wait behind this lock, as they would behind a database that stopped answering.
+            lock.setAutoCommit(false);
+            try (Statement st = lock.createStatement()) {
+                st.execute("LOCK TABLE orders IN SHARE MODE");
+            }
+            List<CompletableFuture<Answer>> calls = new ArrayList<>();
+            for (int i = 0; i < WRITERS; i++) {
+                long t0 = System.nanoTime();
+                calls.add(http.sendAsync(HttpRequest.newBuilder(orders).timeout(Duration.ofSeconds(20))
+                        .header("Authorization", Tokens.customer(DevData.ADA))
+                        .header("Content-Type", "application/json")
+                        .header("Idempotency-Key", UUID.randomUUID().toString())
+                        .POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD)).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                        .thenApply(r -> new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
+                                r.headers().firstValue("Retry-After").orElse(null), r.body(),
+                                (System.nanoTime() - t0) / 1_000_000)));
+            }
+            for (var c : calls) {
+                answers.add(c.get());
+            }
+            // The statements the deadline walked away from end on the role's lock_timeout and roll back; only then
+            // is the lock released, so none of them can commit after this test looked.
+            Awaitility.await("blocked inserts gave up").atMost(Duration.ofSeconds(15)).until(() -> count(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'orders'::regclass") == 0);
+            lock.rollback();
+        }
+
+        for (Answer a : answers) {
+            assertEquals(503, a.status(), "every write answered 503: " + a);
+            assertTrue(a.contentType().startsWith("application/problem+json"), "problem+json: " + a);
+            assertTrue(a.retryAfter() != null && Integer.parseInt(a.retryAfter()) >= 1, "Retry-After: " + a);
+            assertTrue(a.millis() < 2000, "answered within 2 s: " + a);
+        }
+        assertTrue(answers.stream().anyMatch(a -> a.body().contains("did not answer in time")
+                || a.body().contains("within its deadline")), "some waited for their deadline");
+        assertTrue(answers.stream().anyMatch(a -> a.body().contains("too many requests are waiting")),
+                "some were turned away at once by the bulkhead");
+        assertEquals(ordersBefore, count("SELECT count(*) FROM orders"), "no order written");
+        assertEquals(outboxBefore, count("SELECT count(*) FROM outbox"), "no event written");
+
+        // Once the database answers again (after the breaker's delay), writes succeed.
+        Awaitility.await("writes succeed again").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> http.send(HttpRequest.newBuilder(orders).header("Authorization",
+                        Tokens.customer(DevData.ADA)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 201);
+    }
+
+    private Connection connect() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password);
+        // Not DriverManager: registering there breaks later tests' JDBC in this JVM.
+        return new org.postgresql.Driver().connect(jdbcUrl, p);
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
