@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -27,13 +28,25 @@ import dev.orders.testing.DevData;
 import dev.orders.testing.Tokens;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 
 /**
  * A write database that does not answer: every write gets a 503 problem with Retry-After within 2 s (the deadline, or
  * at once from the bulkhead when more are waiting than it admits), and none of them half-happens.
  */
 @QuarkusTest
+@TestProfile(WriteDeadlineTest.ShortDeadlines.class)
 class WriteDeadlineTest {
+    /** The suite's profile is lenient for a cold JVM; here the deadline is short, as a stalled database needs. */
+    public static class ShortDeadlines implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.fault-tolerance.\"dev.orders.command.service.WriteDatabase\".timeout.value", "500",
+                    "orders.admission.request-deadline", "PT0.5S");
+        }
+    }
+
     /** More than the bulkhead admits (8 running + 32 queued), so some are rejected at once. */
     private static final int WRITERS = 48;
 

@@ -103,6 +103,10 @@ final class Stack {
         return db(env("WRITE_PG_PORT", "15432"), "orders_write");
     }
 
+    static Connection readDb() throws SQLException {
+        return db(env("READ_PG_PORT", "15433"), "orders_read");
+    }
+
     static Connection replica() throws SQLException {
         return db(env("REPLICA_PG_PORT", "15434"), "orders_read");
     }

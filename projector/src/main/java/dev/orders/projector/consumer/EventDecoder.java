@@ -1,9 +1,13 @@
 package dev.orders.projector.consumer;
 
+import java.time.Duration;
+import java.time.Instant;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.orders.events.CatalogEvent;
 import dev.orders.events.OrderEvent;
+import dev.orders.projector.ProjectorConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -13,9 +17,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class EventDecoder {
     private final ObjectMapper json;
+    private final Duration acceptPast;
+    private final Duration acceptFuture;
 
-    public EventDecoder(ObjectMapper json) {
+    public EventDecoder(ObjectMapper json, ProjectorConfig config) {
         this.json = json;
+        this.acceptPast = config.acceptPast();
+        this.acceptFuture = config.acceptFuture();
     }
 
     public sealed interface Result permits Decoded, DecodedCatalog, Poison {
@@ -54,6 +62,12 @@ public class EventDecoder {
         }
         if (key != null && !key.equals(e.aggregateId().toString())) {
             return new Poison("record key " + key + " is not the aggregate id");
+        }
+        // The creation date picks the read model's partition: a wild one would create a partition for it.
+        Instant now = Instant.now();
+        if (p.createdAt().isBefore(now.minus(acceptPast)) || p.createdAt().isAfter(now.plus(acceptFuture))) {
+            return new Poison("createdAt " + p.createdAt() + " is outside the accepted window (" + acceptPast.toDays()
+                    + " days back, " + acceptFuture.toHours() + " hours ahead)");
         }
         return new Decoded(e);
     }

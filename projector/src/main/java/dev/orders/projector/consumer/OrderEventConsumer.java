@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,21 +37,36 @@ import jakarta.enterprise.context.ApplicationScoped;
  * {@link Uni} completes only after the commit, and only then are the batch's offsets acknowledged: at-least-once,
  * made exact by the version guard in {@link OrderViewStore}.
  *
- * <p>Transient failures (database down) are retried with back-off, holding the partition rather than skipping it;
- * if they outlast {@code orders.projector.retry-for}, the channel fails and readiness reports DOWN. Poison records go to
- * the dead-letter topic with the reason in a header and do not block the rest.
+ * <p>Nothing in a record can stop the projector:
+ * <ul>
+ * <li>a record that cannot be decoded, or names a date outside the accepted window, goes to the dead-letter topic
+ * with the reason in a header, before the batch is applied;</li>
+ * <li>a batch that fails is tried {@code orders.projector.apply-attempts} times; if it still fails while the database
+ * answers, the failure is the data's: the batch is split in halves, applied half by half in order, down to the
+ * records that fail on their own, which are dead-lettered with the database's reason; the rest is applied;</li>
+ * <li>a database that does not answer is waited for, holding the partition (nothing is dead-lettered for it), for up
+ * to {@code orders.projector.retry-for}; then the channel fails and readiness reports DOWN.</li>
+ * </ul>
+ * {@code deploy/local/replay-dead-letters} sends dead-lettered records back once their cause is fixed.
  */
 @ApplicationScoped
 public class OrderEventConsumer {
     private static final Logger LOG = Logger.getLogger(OrderEventConsumer.class);
+    private static final int MAX_REASON = 500;
+
+    /** One decoded record: an order event or a catalogue event, with the record it came from. */
+    private record Item(ConsumerRecord<String, String> record, OrderEvent event, CatalogEvent catalog) {
+    }
 
     private final OrderViewStore store;
     private final EventDecoder decoder;
     private final MutinyEmitter<String> deadLetters;
+    private final int applyAttempts;
     private final Duration retryFor;
     private final Counter applied;
     private final Counter ignored;
     private final Counter deadLettered;
+    private final Counter isolations;
     private final Timer applyTimer;
     private final Timer eventLag;
     private final DistributionSummary batchSize;
@@ -66,10 +82,12 @@ public class OrderEventConsumer {
         this.batchSize = DistributionSummary.builder("projector.batch.size").publishPercentiles(0.5, 0.99)
                 .register(registry);
         this.deadLetters = deadLetters;
+        this.applyAttempts = Math.max(1, config.applyAttempts());
         this.retryFor = config.retryFor();
         this.applied = registry.counter("projector.events.applied");
         this.ignored = registry.counter("projector.events.ignored", "reason", "duplicate-or-stale");
         this.deadLettered = registry.counter("projector.events.dead_lettered");
+        this.isolations = registry.counter("projector.batches.split");
         this.applyTimer = Timer.builder("projector.batch.apply").publishPercentiles(0.5, 0.95, 0.99)
                 .register(registry);
         // How far behind the newest applied event was when its batch committed (does not grow while idle).
@@ -81,29 +99,67 @@ public class OrderEventConsumer {
 
     @Incoming("order-events")
     public Uni<Void> consume(ConsumerRecords<String, String> records) {
-        List<OrderEvent> events = new ArrayList<>(records.count());
-        List<CatalogEvent> catalog = new ArrayList<>();
+        List<Item> items = new ArrayList<>(records.count());
         List<Uni<Void>> poison = new ArrayList<>();
         for (ConsumerRecord<String, String> r : records) {
             var result = Topics.CATALOG_EVENTS.equals(r.topic()) ? decoder.decodeCatalog(r.key(), r.value())
                     : decoder.decode(r.key(), r.value());
             switch (result) {
-                case EventDecoder.Decoded d -> events.add(d.event());
-                case EventDecoder.DecodedCatalog d -> catalog.add(d.event());
+                case EventDecoder.Decoded d -> items.add(new Item(r, d.event(), null));
+                case EventDecoder.DecodedCatalog d -> items.add(new Item(r, null, d.event()));
                 case EventDecoder.Poison p -> poison.add(deadLetter(r, p.reason()));
             }
         }
         batchSize.record(records.count());
-        long start = System.nanoTime();
         Uni<Void> deadLettering = poison.isEmpty() ? Uni.createFrom().voidItem()
                 : Multi.createFrom().iterable(poison).onItem().transformToUniAndConcatenate(u -> u)
                         .collect().last().replaceWithVoid();
-        return deadLettering
-                .chain(() -> store.apply(events, catalog)
-                        .onFailure().invoke(e -> LOG.warnf("applying %d events failed, will retry: %s",
-                                events.size() + catalog.size(), e.toString()))
-                        .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
-                        .expireIn(retryFor.toMillis()))
+        return deadLettering.chain(() -> applyOrIsolate(items)
+                .onFailure().invoke(e -> LOG.warnf("the read database does not answer; holding %d events: %s",
+                        items.size(), e.toString()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5))
+                .expireIn(retryFor.toMillis()));
+    }
+
+    /**
+     * Applies the items, retrying a few times; if they keep failing while the database answers, finds and
+     * dead-letters the records that fail on their own. Fails only when the database does not answer.
+     */
+    private Uni<Void> applyOrIsolate(List<Item> items) {
+        Uni<Void> attempts = applyAttempts == 1 ? apply(items)
+                : apply(items).onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(1))
+                        .atMost(applyAttempts - 1);
+        return attempts.onFailure().recoverWithUni(e -> store.databaseAnswers().chain(up -> {
+                    if (!up) {
+                        return Uni.createFrom().failure(e);
+                    }
+                    LOG.warnf("a batch of %d events fails while the database answers (%s): isolating the records "
+                            + "that fail", items.size(), e.toString());
+                    isolations.increment();
+                    return isolate(items, e);
+                }));
+    }
+
+    /** Applies the two halves in order, each on its own; a single record that still fails is dead-lettered. */
+    private Uni<Void> isolate(List<Item> items, Throwable failure) {
+        if (items.size() == 1) {
+            // Checked again: the database may have gone away since, and then the record is not to blame.
+            return store.databaseAnswers().chain(up -> up
+                    ? deadLetter(items.get(0).record(), "apply failed: " + failure)
+                    : Uni.createFrom().failure(failure));
+        }
+        List<Item> first = items.subList(0, items.size() / 2);
+        List<Item> second = items.subList(items.size() / 2, items.size());
+        return apply(first).onFailure().recoverWithUni(e -> isolate(first, e))
+                .chain(() -> apply(second).onFailure().recoverWithUni(e -> isolate(second, e)));
+    }
+
+    /** One transaction for the items; then invalidations and metrics for what it changed. */
+    private Uni<Void> apply(List<Item> items) {
+        List<OrderEvent> events = items.stream().map(Item::event).filter(Objects::nonNull).toList();
+        List<CatalogEvent> catalog = items.stream().map(Item::catalog).filter(Objects::nonNull).toList();
+        long start = System.nanoTime();
+        return store.apply(events, catalog)
                 .call(changes -> invalidations.publish(changes))
                 .invoke(changes -> {
                     applyTimer.record(Duration.ofNanos(System.nanoTime() - start));
@@ -112,7 +168,8 @@ public class OrderEventConsumer {
                     applied.increment(appliedOrders + changes.customers());
                     ignored.increment(events.size() + catalog.size() - appliedOrders - changes.customers());
                     long now = System.currentTimeMillis();
-                    events.forEach(e -> eventLag.record(Duration.ofMillis(Math.max(0, now - e.occurredAt().toEpochMilli()))));
+                    events.forEach(e -> eventLag.record(
+                            Duration.ofMillis(Math.max(0, now - e.occurredAt().toEpochMilli()))));
                     events.stream().map(OrderEvent::occurredAt).max(Instant::compareTo)
                             .ifPresent(t -> lastEventTimeMillis.set(Math.max(0, now - t.toEpochMilli())));
                 })
@@ -120,11 +177,12 @@ public class OrderEventConsumer {
     }
 
     private Uni<Void> deadLetter(ConsumerRecord<String, String> r, String reason) {
-        LOG.warnf("dead-lettering %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), reason);
+        String why = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
+        LOG.warnf("dead-lettering %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), why);
         var metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(r.key())
                 .withHeaders(List.of(
-                        header("dlq-reason", reason),
+                        header("dlq-reason", why),
                         header("dlq-original-topic", r.topic()),
                         header("dlq-original-partition", Integer.toString(r.partition())),
                         header("dlq-original-offset", Long.toString(r.offset()))))

@@ -1,5 +1,6 @@
 package dev.orders.projector.store;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -141,6 +142,16 @@ public class OrderViewStore {
         return sql.replace("{order_view}", "order_view" + suffix)
                 .replace("{customer_summary}", "customer_summary" + suffix)
                 .replace("{customer_view}", "customer_view" + suffix);
+    }
+
+    /**
+     * Whether the read database answers a trivial query now (within 2 s). Tells a batch that fails because of its
+     * data (the database is fine) from one that fails because the database is not (down, restarting, unreachable).
+     */
+    public Uni<Boolean> databaseAnswers() {
+        return pool.query("SELECT 1").execute().map(rows -> true)
+                .ifNoItem().after(Duration.ofSeconds(2)).recoverWithItem(false)
+                .onFailure().recoverWithItem(false);
     }
 
     /** Applies a batch in one transaction; returns what changed (duplicates and stale versions change nothing). */

@@ -1,6 +1,7 @@
 package dev.orders.projector.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -10,12 +11,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
@@ -143,6 +146,68 @@ class OrderEventConsumerTest {
             throw new AssertionError(e);
         }
         readModel.awaitVersion(after.id(), 1);
+    }
+
+    @Test
+    void aRecordThatFailsInSqlIsDeadLetteredWithTheReasonAndTheRecordsAroundItAreApplied() throws Exception {
+        Instant t = Instant.now();
+        OrderState before = order(t, OrderStatus.PENDING, 1);
+        OrderState base = order(t, OrderStatus.PENDING, 1);
+        // Decodes fine, but Postgres refuses a NUL in text: it fails in SQL, on every attempt, while the database is up.
+        OrderState poison = new OrderState(base.id(), base.customerId(), "Ada\u0000Lovelace", base.customerEmail(),
+                base.status(), 1, base.createdAt(), base.updatedAt(), base.currency(), base.totalCents(), base.items());
+        OrderState after = order(t, OrderStatus.PENDING, 1);
+        try (KafkaConsumer<String, String> dlq = tail(Topics.ORDER_EVENTS_DLQ)) {
+            // One produce request for the three, so that they are likely fetched as one batch that must be split.
+            int partitions = producer.partitionsFor(Topics.ORDER_EVENTS).size();
+            int partition = Math.floorMod(before.id().hashCode(), partitions);
+            var sent = List.of(send(OrderEventType.OrderCreated, before, partition),
+                    send(OrderEventType.OrderCreated, poison, partition),
+                    send(OrderEventType.OrderCreated, after, partition));
+            producer.flush();
+            for (var f : sent) {
+                f.get();
+            }
+            ConsumerRecord<String, String> dead = awaitDeadLetter(dlq, poison.id().toString());
+            String reason = new String(dead.headers().lastHeader("dlq-reason").value(), StandardCharsets.UTF_8);
+            assertTrue(reason.startsWith("apply failed"), reason);
+            assertEquals(Integer.toString(partition),
+                    new String(dead.headers().lastHeader("dlq-original-partition").value(), StandardCharsets.UTF_8));
+        }
+        readModel.awaitVersion(before.id(), 1);
+        readModel.awaitVersion(after.id(), 1);
+        assertNull(readModel.order(poison.id()), "the failing record was not applied");
+    }
+
+    @Test
+    void anEventDatedOutsideTheAcceptedWindowIsDeadLetteredAndCreatesNoPartition() throws Exception {
+        OrderState ancient = order(Instant.parse("1990-06-15T10:00:00Z"), OrderStatus.PENDING, 1);
+        try (KafkaConsumer<String, String> dlq = tail(Topics.ORDER_EVENTS_DLQ)) {
+            publish(OrderEventType.OrderCreated, ancient);
+            ConsumerRecord<String, String> dead = awaitDeadLetter(dlq, ancient.id().toString());
+            String reason = new String(dead.headers().lastHeader("dlq-reason").value(), StandardCharsets.UTF_8);
+            assertTrue(reason.contains("outside the accepted window"), reason);
+        }
+        assertTrue(db.query("SELECT to_regclass('order_view_p199006') IS NULL").execute()
+                .await().atMost(Duration.ofSeconds(5)).iterator().next().getBoolean(0), "no partition for 1990");
+    }
+
+    private static ConsumerRecord<String, String> awaitDeadLetter(KafkaConsumer<String, String> dlq, String key) {
+        AtomicReference<ConsumerRecord<String, String>> found = new AtomicReference<>();
+        Awaitility.await("dead letter " + key).atMost(DEADLINE).until(() -> {
+            for (ConsumerRecord<String, String> r : dlq.poll(Duration.ofMillis(200))) {
+                if (key.equals(r.key())) {
+                    found.set(r);
+                }
+            }
+            return found.get() != null;
+        });
+        return found.get();
+    }
+
+    private Future<RecordMetadata> send(OrderEventType type, OrderState state, int partition) throws Exception {
+        return producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS, partition, state.id().toString(),
+                json.writeValueAsString(OrderEvent.of(type, state, state.updatedAt()))));
     }
 
     private int publish(OrderEventType type, OrderState state) throws Exception {
