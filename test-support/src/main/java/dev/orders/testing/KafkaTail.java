@@ -2,7 +2,9 @@ package dev.orders.testing;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 
@@ -46,6 +48,23 @@ public final class KafkaTail implements AutoCloseable {
             }
         }
         throw new AssertionError("no record with key " + key + " within " + deadline);
+    }
+
+    /** The first {@code n} records with {@code key}, in the order the topic holds them, or an AssertionError. */
+    public List<ConsumerRecord<String, String>> await(String key, int n, Duration deadline) {
+        List<ConsumerRecord<String, String>> found = new ArrayList<>();
+        Instant until = Instant.now().plus(deadline);
+        while (found.size() < n && Instant.now().isBefore(until)) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                if (key.equals(r.key())) {
+                    found.add(r);
+                }
+            }
+        }
+        if (found.size() < n) {
+            throw new AssertionError(found.size() + " of " + n + " records with key " + key + " within " + deadline);
+        }
+        return found.subList(0, n);
     }
 
     /** Keys seen until all {@code keys} arrived (or the deadline passed); returns the ones seen. */

@@ -12,6 +12,14 @@ public interface OutboxConfig {
     @WithDefault("200")
     int batchSize();
 
+    /**
+     * How long a relay transaction waits for the broker to acknowledge its batch before it rolls back (and the batch
+     * is sent again later). Stays under the role's idle_in_transaction_session_timeout (10 s), and above the
+     * producer's max.block.ms plus delivery.timeout.ms, so the producer gives up first.
+     */
+    @WithDefault("PT9500MS")
+    Duration sendTimeout();
+
     /** Relay at all (operators and crash tests switch it off). */
     @WithDefault("true")
     boolean relayEnabled();

@@ -1,9 +1,11 @@
 package dev.orders.command.outbox;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -29,30 +31,39 @@ import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 
 /**
- * Publishes outbox rows to Kafka. Each batch is claimed with {@code FOR UPDATE SKIP LOCKED} (several service replicas
- * can relay at once without publishing a row twice concurrently), sent in {@code seq} order, and marked published
- * only after the broker acknowledged every record of the batch. A crash before the mark re-sends the batch: delivery
- * is at-least-once and consumers apply events idempotently by aggregate version.
+ * Publishes outbox rows to Kafka. One relay at a time, across all instances, holds the relay lock (a transaction-level
+ * advisory lock, which PgBouncer's transaction pooling carries) for the transaction that claims a batch in
+ * {@code seq} order, sends it, and marks it published once the broker acknowledged every record of it. Instances
+ * therefore take turns batch by batch, and an order's events leave in the order they were written, however many
+ * instances relay: with {@code SKIP LOCKED}, a second relay could publish version 2 while the first still sent
+ * version 1. A crash before the mark re-sends the batch: delivery is at-least-once and consumers apply events
+ * idempotently by aggregate version.
+ *
+ * <p>The transaction lasts at most the send deadline ({@code orders.outbox.send-timeout}, under the role's
+ * idle_in_transaction_session_timeout); a relay waiting for the lock gives up on the role's lock_timeout and its poll
+ * tries again.
  *
  * <p>Woken right after a local commit ({@link OutboxCommitted}), by the outbox trigger's NOTIFY ({@link OutboxListener})
- * and by a short poll that catches rows written by other
- * replicas or left by a crash.
+ * and by a short poll that catches rows written by other replicas or left by a crash.
  */
 @ApplicationScoped
 public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    /** The relay lock's key (pg_advisory_xact_lock): 'outbox' in ASCII. */
+    public static final long RELAY_LOCK_KEY = 0x6f7574626f78L;
+    public static final String TAKE_RELAY_LOCK = "SELECT pg_advisory_xact_lock(" + RELAY_LOCK_KEY + ")";
     public static final String CLAIM_BATCH = """
             SELECT id, aggregatetype, aggregateid, type, schemaversion, payload::text AS payload
               FROM outbox
              WHERE published_at IS NULL
              ORDER BY seq
-             LIMIT $1
-               FOR UPDATE SKIP LOCKED""";
+             LIMIT $1""";
     public static final String MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1)";
 
     private final Pool pool;
     private final MutinyEmitter<String> emitter;
     private final int batchSize;
+    private final Duration sendTimeout;
     private volatile boolean enabled;
     private final AtomicBoolean draining = new AtomicBoolean();
     /** The emitter is connected only once reactive messaging has started; relaying waits for that. */
@@ -65,6 +76,7 @@ public class OutboxRelay {
         this.pool = pool;
         this.emitter = emitter;
         this.batchSize = config.batchSize();
+        this.sendTimeout = config.sendTimeout();
         this.enabled = config.relayEnabled();
         this.relayed = registry.counter("outbox.relayed");
     }
@@ -126,7 +138,8 @@ public class OutboxRelay {
     }
 
     private Uni<Integer> relayOneBatch(SqlConnection conn) {
-        return conn.preparedQuery(CLAIM_BATCH).execute(Tuple.of(batchSize)).chain(rows -> {
+        return conn.query(TAKE_RELAY_LOCK).execute()
+                .chain(() -> conn.preparedQuery(CLAIM_BATCH).execute(Tuple.of(batchSize))).chain(rows -> {
             if (rows.size() == 0) {
                 return Uni.createFrom().item(0);
             }
@@ -138,6 +151,8 @@ public class OutboxRelay {
             }
             // Sequential subscription keeps seq order into the producer; the idempotent producer keeps it on the wire.
             return Uni.join().all(sends).andFailFast()
+                    .ifNoItem().after(sendTimeout).failWith(() -> new TimeoutException(
+                            "Kafka did not acknowledge " + ids.size() + " records within " + sendTimeout))
                     .chain(() -> conn.preparedQuery(MARK_PUBLISHED).execute(Tuple.of(ids.toArray(UUID[]::new))))
                     .map(r -> ids.size());
         });

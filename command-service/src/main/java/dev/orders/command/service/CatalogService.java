@@ -23,6 +23,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 /**
  * The reference data this service owns (products, customers): paged reads for everyone entitled, and operator
@@ -66,7 +67,8 @@ public class CatalogService {
 
     @WithTransaction
     public Uni<Product> updateProduct(UUID id, ProductChange change) {
-        return products.findById(id)
+        // Row lock: concurrent PATCHes take turns, so each publishes its own version and the read model keeps the last.
+        return products.findById(id, LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("no product " + id))
                 .chain(p -> {
                     if (change.name() != null) {
@@ -99,7 +101,7 @@ public class CatalogService {
 
     @WithTransaction
     public Uni<Customer> updateCustomer(UUID id, CustomerChange change) {
-        return customers.findById(id)
+        return customers.findById(id, LockModeType.PESSIMISTIC_WRITE) // as for products: one version per change
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("no customer " + id))
                 .chain(c -> {
                     if (change.name() != null) {

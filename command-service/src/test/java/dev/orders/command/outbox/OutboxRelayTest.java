@@ -4,11 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +28,7 @@ import dev.orders.command.service.WriteDatabase;
 import dev.orders.command.service.OrderService;
 import dev.orders.testing.DevData;
 import dev.orders.testing.KafkaTail;
+import dev.orders.testing.Tokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
@@ -45,6 +54,12 @@ class OutboxRelayTest {
     MeterRegistry registry;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+    @ConfigProperty(name = "quarkus.datasource.username")
+    String user;
+    @ConfigProperty(name = "quarkus.datasource.password")
+    String password;
 
     @AfterEach
     void resume() {
@@ -73,6 +88,27 @@ class OutboxRelayTest {
     }
 
     @Test
+    void aRelayWaitsWhileAnotherHoldsTheRelayLockThenPublishesAnOrdersEventsInOrder() throws Throwable {
+        try (KafkaTail tail = new KafkaTail(bootstrap); Connection otherRelay = connect()) {
+            // Another instance's relay, mid-batch.
+            otherRelay.setAutoCommit(false);
+            try (Statement st = otherRelay.createStatement()) {
+                st.execute(OutboxRelay.TAKE_RELAY_LOCK);
+            }
+            String id = OrderApi.create(DevData.ADA).toString();
+            OrderApi.act(Tokens.customer(DevData.ADA), UUID.fromString(id), "pay").then().statusCode(200);
+            // This instance's relay was woken by both commits and waits for the lock instead of relaying around it.
+            Awaitility.await("relay waiting for the lock").atMost(Duration.ofSeconds(10)).until(() -> count(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") > 0);
+            assertEquals(2, unpublished(Set.of(id)), "nothing relayed while another relay holds the lock");
+            otherRelay.rollback();
+
+            List<ConsumerRecord<String, String>> events = tail.await(id, 2, Duration.ofSeconds(20));
+            assertEquals(List.of(1L, 2L), events.stream().map(OutboxRelayTest::version).toList(), "version order");
+        }
+    }
+
+    @Test
     void aTransactionRolledBackAfterItsOutboxInsertLeavesNoEvent() {
         long outboxBefore = count("SELECT count(*) FROM outbox");
         long ordersBefore = count("SELECT count(*) FROM orders");
@@ -83,6 +119,21 @@ class OutboxRelayTest {
                         .chain(order -> Uni.createFrom().failure(new IllegalStateException("fail before commit"))))));
         assertEquals(outboxBefore, count("SELECT count(*) FROM outbox"));
         assertEquals(ordersBefore, count("SELECT count(*) FROM orders"));
+    }
+
+    private static long version(ConsumerRecord<String, String> event) {
+        Matcher m = Pattern.compile("\"aggregateVersion\":\\s*(\\d+)").matcher(event.value());
+        if (!m.find()) {
+            throw new AssertionError("no aggregateVersion in " + event.value());
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    private Connection connect() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password);
+        return new org.postgresql.Driver().connect(jdbcUrl, p); // not DriverManager: see WriteDeadlineTest
     }
 
     private long unpublished(Set<String> ids) {

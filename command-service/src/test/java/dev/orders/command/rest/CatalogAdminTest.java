@@ -5,7 +5,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.LongStream;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -19,6 +23,8 @@ import dev.orders.testing.KafkaTail;
 import dev.orders.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 
 /** Operators create and change reference data; every change is an event on catalog.events.v1. */
@@ -26,6 +32,8 @@ import jakarta.inject.Inject;
 class CatalogAdminTest {
     @Inject
     ObjectMapper json;
+    @Inject
+    Pool db;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -47,6 +55,35 @@ class CatalogAdminTest {
             assertEquals("ProductUpdated", renamed.type().name());
             assertEquals(2, renamed.aggregateVersion());
             assertEquals("Trackball Pro", renamed.product().name());
+        }
+    }
+
+    @Test
+    void concurrentPatchesTakeTurnsSoEachPublishesItsOwnVersionAndTheLastWins() throws Exception {
+        String id = as(Tokens.ops()).contentType(ContentType.JSON)
+                .body("{\"name\":\"Contended\",\"priceCents\":100,\"currency\":\"EUR\"}")
+                .post("/products").then().statusCode(201).extract().path("id");
+        int patches = 12;
+        try (KafkaTail tail = new KafkaTail(bootstrap, Topics.CATALOG_EVENTS)) {
+            List<CompletableFuture<Void>> calls = new ArrayList<>();
+            for (int i = 0; i < patches; i++) {
+                int price = 1000 + i;
+                calls.add(CompletableFuture.runAsync(() -> as(Tokens.ops()).contentType(ContentType.JSON)
+                        .body("{\"priceCents\":" + price + "}").patch("/products/{id}", id).then().statusCode(200)));
+            }
+            calls.forEach(CompletableFuture::join);
+            List<CatalogEvent> events = new ArrayList<>();
+            for (var r : tail.await(id, patches, Duration.ofSeconds(20))) {
+                events.add(json.readValue(r.value(), CatalogEvent.class));
+            }
+            // Versions 2..13, each once and in order: no two changes claimed the same version.
+            assertEquals(LongStream.rangeClosed(2, patches + 1).boxed().toList(),
+                    events.stream().map(CatalogEvent::aggregateVersion).toList());
+            // The newest version carries the price the product ends with.
+            long finalPrice = db.preparedQuery("SELECT price_cents FROM products WHERE id = $1")
+                    .execute(Tuple.of(UUID.fromString(id))).await().atMost(Duration.ofSeconds(5))
+                    .iterator().next().getLong(0);
+            assertEquals(finalPrice, events.get(patches - 1).product().priceCents());
         }
     }
 

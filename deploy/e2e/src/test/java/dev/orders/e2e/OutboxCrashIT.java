@@ -19,7 +19,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -95,32 +102,74 @@ class OutboxCrashIT {
 
         String token = Stack.token(ADA);
         String ops = "Bearer " + Stack.script(Map.of(), "deploy/local/token", "--ops").trim();
-        List<CompletableFuture<HttpResponse<String>>> creates = new ArrayList<>();
-        Semaphore inFlight = new Semaphore(16);
-        for (int i = 0; i < 300; i++) {
-            String base = i % 2 == 0 ? Stack.WRITE_API : alt;
-            inFlight.acquire();
-            creates.add(Stack.HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + "/orders"))
-                    .timeout(Duration.ofSeconds(30)).header("Authorization", token)
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(BODY)).build(),
-                    HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> inFlight.release()));
-        }
         List<UUID> ids = new ArrayList<>();
-        for (var c : creates) {
-            HttpResponse<String> r = c.join();
-            assertEquals(201, r.statusCode(), r.body());
-            ids.add(UUID.fromString(JsonPath.from(r.body()).getString("id")));
-        }
-        // A second event for every third order, through the other instance.
-        for (int i = 0; i < ids.size(); i += 3) {
-            String base = i % 2 == 0 ? alt : Stack.WRITE_API;
-            assertEquals(200, Stack.post(base + "/orders/" + ids.get(i) + "/pay", ops, "").statusCode());
+        List<UUID> paid = new ArrayList<>();
+        try (KafkaConsumer<String, String> topic = tailOrderEvents()) {
+            // Every third order is paid through the other instance the moment it exists, while both relays are busy:
+            // its version 2 is written while its version 1 may still wait in the outbox.
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            Semaphore inFlight = new Semaphore(16);
+            for (int i = 0; i < 300; i++) {
+                String base = i % 2 == 0 ? Stack.WRITE_API : alt;
+                String other = i % 2 == 0 ? alt : Stack.WRITE_API;
+                boolean pay = i % 3 == 0;
+                inFlight.acquire();
+                writes.add(Stack.postRetrying(base + "/orders", token, BODY).thenCompose(r -> {
+                            assertEquals(201, r.statusCode(), r.body());
+                            UUID id = UUID.fromString(JsonPath.from(r.body()).getString("id"));
+                            synchronized (ids) {
+                                ids.add(id);
+                                if (pay) {
+                                    paid.add(id);
+                                }
+                            }
+                            return pay ? Stack.postRetrying(other + "/orders/" + id + "/pay", ops, null)
+                                    .thenAccept(p -> assertEquals(200, p.statusCode(), p.body()))
+                                    : CompletableFuture.completedFuture(null);
+                        }).whenComplete((r, e) -> inFlight.release()));
+            }
+            writes.forEach(CompletableFuture::join);
+
+            // On the topic, each paid order's version 1 comes before its version 2, whichever instance relayed them.
+            Map<String, List<Long>> versions = new HashMap<>();
+            Awaitility.await("all events on the topic").atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, String> r : topic.poll(Duration.ofMillis(200))) {
+                    Matcher m = VERSION.matcher(r.value());
+                    if (m.find()) {
+                        versions.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(Long.parseLong(m.group(1)));
+                    }
+                }
+                return ids.stream().allMatch(id -> versions.containsKey(id.toString()))
+                        && paid.stream().allMatch(id -> versions.get(id.toString()).contains(2L));
+            });
+            for (UUID id : paid) {
+                List<Long> seen = versions.get(id.toString());
+                assertTrue(seen.indexOf(1L) < seen.indexOf(2L), "order " + id + " published as " + seen);
+            }
         }
 
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> unpublished(ids) == 0 && readModel(ids).equals(writeModel(ids)));
         assertEquals(writeModel(ids), readModel(ids));
         assertTrue(relayed(Stack.WRITE_API) > 0 && relayed(alt) > 0, "both instances relayed rows");
+    }
+
+    private static final Pattern VERSION = Pattern.compile("\"aggregateVersion\":\\s*(\\d+)");
+
+    /** A consumer at the current end of orders.events.v1: sees what is published from now on. */
+    private static KafkaConsumer<String, String> tailOrderEvents() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", "127.0.0.1:" + Stack.env("KAFKA_PORT", "19092"));
+        p.put("key.deserializer", StringDeserializer.class.getName());
+        p.put("value.deserializer", StringDeserializer.class.getName());
+        p.put("enable.auto.commit", "false");
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p);
+        List<TopicPartition> partitions = consumer.partitionsFor("orders.events.v1", Duration.ofSeconds(10)).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        return consumer;
     }
 
     private static double relayed(String base) throws Exception {

@@ -13,6 +13,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
@@ -116,10 +118,34 @@ final class Stack {
                 env("ORDERS_DB_USER", "orders"), env("ORDERS_DB_PASSWORD", "orders"));
     }
 
-    static HttpResponse<String> post(String url, String token, String body) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+    /** A write, retried after a 503 like {@link #postRetrying}; any other answer is returned as it is. */
+    static HttpResponse<String> post(String url, String token, String body) {
+        return postRetrying(url, token, body).join();
+    }
+
+    /**
+     * A write as a well-behaved client sends it: with an Idempotency-Key, and again with the same key after the
+     * Retry-After of a 503 (the write API sheds load and answers 503 when its database is slow, e.g. while a freshly
+     * started instance warms up), a few times at most.
+     */
+    static CompletableFuture<HttpResponse<String>> postRetrying(String url, String token, String body) {
+        return postRetrying(url, token, body, UUID.randomUUID().toString(), 5);
+    }
+
+    private static CompletableFuture<HttpResponse<String>> postRetrying(String url, String token, String body,
+            String key, int attempts) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Idempotency-Key", key)
+                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenCompose(r -> {
+            if (r.statusCode() != 503 || attempts <= 1) {
+                return CompletableFuture.completedFuture(r);
+            }
+            long wait = r.headers().firstValueAsLong("Retry-After").orElse(1);
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(wait, TimeUnit.SECONDS))
+                    .thenCompose(x -> postRetrying(url, token, body, key, attempts - 1));
+        });
     }
 
     static HttpResponse<String> get(String url, String token, String... headers) throws IOException, InterruptedException {

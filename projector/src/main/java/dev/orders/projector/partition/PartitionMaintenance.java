@@ -5,10 +5,13 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
+import java.util.List;
+import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -21,6 +24,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class PartitionMaintenance {
+    private static final Pattern PARTITION_NAME = Pattern.compile("order_view_p[0-9]{6,8}");
     private static final Logger LOG = Logger.getLogger(PartitionMaintenance.class);
 
     private final Pool pool;
@@ -48,16 +52,36 @@ public class PartitionMaintenance {
                 .replaceWithVoid();
     }
 
-    /** Detaches every partition that ends before the retention cutoff; returns how many. */
+    /**
+     * Detaches every partition that ends before the retention cutoff, {@code CONCURRENTLY} (upserts and reads of
+     * order_view go on meanwhile), and renames it {@code <name>_detached} for an operator to archive or drop; returns
+     * how many. A detach interrupted last time is finalized first. Each statement runs on its own (the concurrent
+     * form cannot run in a transaction block); a failure leaves the rest to the next run.
+     */
     public Uni<Integer> detachExpired() {
         Instant cutoff = cutoff();
         if (cutoff == null) {
             return Uni.createFrom().item(0);
         }
-        return pool.preparedQuery("SELECT detach_order_view_partitions_before($1)")
+        return pool.preparedQuery("SELECT relname, detach_pending FROM expired_order_view_partitions($1)")
                 .execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC)))
-                .invoke(rows -> rows.forEach(r -> LOG.infof("detached expired partition, now %s", r.getString(0))))
-                .map(rows -> rows.size());
+                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
+                .onItem().transformToUniAndConcatenate(
+                        r -> detach(r.getString("relname"), r.getBoolean("detach_pending")))
+                .collect().asList().map(List::size);
+    }
+
+    private Uni<String> detach(String partition, boolean pending) {
+        if (!PARTITION_NAME.matcher(partition).matches()) { // names come from pg_class; DDL takes no parameters
+            return Uni.createFrom().failure(new IllegalStateException("unexpected partition name " + partition));
+        }
+        String detach = "ALTER TABLE order_view DETACH PARTITION " + partition
+                + (pending ? " FINALIZE" : " CONCURRENTLY");
+        String renamed = partition + "_detached";
+        return pool.query(detach).execute()
+                .chain(() -> pool.query("ALTER TABLE " + partition + " RENAME TO " + renamed).execute())
+                .invoke(() -> LOG.infof("detached expired partition, now %s", renamed))
+                .replaceWith(renamed);
     }
 
     /** Start of the oldest kept partition, or null when retention is off. Events before it are not applied. */

@@ -84,6 +84,7 @@ public class OrderViewStore {
             ), summary AS (
                 INSERT INTO {customer_summary} AS s (customer_id, order_count, lifetime_total_cents, last_order_at)
                 SELECT customer_id, new_orders, total_delta, last_order_at FROM deltas
+                 ORDER BY customer_id -- concurrent batches lock summary rows in one order: no deadlock
                 ON CONFLICT (customer_id) DO UPDATE
                    SET order_count = s.order_count + EXCLUDED.order_count,
                        lifetime_total_cents = s.lifetime_total_cents + EXCLUDED.lifetime_total_cents,
@@ -119,6 +120,8 @@ public class OrderViewStore {
     private final Set<LocalDate> knownBuckets = ConcurrentHashMap.newKeySet();
 
     private final String orderView;
+    /** Advisory lock key that orders batches against customer changes, per target (live tables or _next). */
+    private final long applyLockKey;
     private final String upsertOrders;
     private final String upsertCustomer;
     private final String renameInOrders;
@@ -133,6 +136,7 @@ public class OrderViewStore {
             throw new IllegalArgumentException("orders.projector.target-suffix must be empty or _next");
         }
         this.orderView = "order_view" + sfx;
+        this.applyLockKey = ("orders.projector.apply:" + orderView).hashCode();
         this.upsertOrders = tables(UPSERT_ORDERS, sfx);
         this.upsertCustomer = tables(UPSERT_CUSTOMER, sfx);
         this.renameInOrders = tables(RENAME_IN_ORDERS, sfx);
@@ -163,7 +167,11 @@ public class OrderViewStore {
         // Older than retention: their partition was detached on purpose; do not re-create it.
         List<OrderState> rows = newestPerOrder(orderEvents).stream()
                 .filter(r -> cutoff == null || !r.createdAt().isBefore(cutoff)).toList();
-        return ensurePartitions(rows).chain(() -> pool.withTransaction(conn -> {
+        // Batches of order events apply concurrently (one per consumer); a batch with customer changes runs alone,
+        // so no order row is inserted with a name read before a rename that commits meanwhile.
+        String turn = catalogEvents.isEmpty() ? "SELECT pg_advisory_xact_lock_shared(" + applyLockKey + ")"
+                : "SELECT pg_advisory_xact_lock(" + applyLockKey + ")";
+        return ensurePartitions(rows).chain(() -> pool.withTransaction(conn -> conn.query(turn).execute().chain(() -> {
             Map<UUID, Long> changed = new LinkedHashMap<>();
             int[] customers = { 0 };
             Uni<Void> catalog = Multi.createFrom().iterable(catalogEvents)
@@ -172,7 +180,7 @@ public class OrderViewStore {
                     .collect().last().replaceWithVoid();
             return catalog.chain(() -> upsertOrders(conn, rows, changed))
                     .map(v -> new Changes(changed, customers[0]));
-        }));
+        })));
     }
 
     /** One row per order (the highest version): ON CONFLICT cannot touch the same row twice in one statement. */
