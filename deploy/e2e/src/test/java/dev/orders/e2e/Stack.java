@@ -126,7 +126,7 @@ final class Stack {
     /**
      * A write as a well-behaved client sends it: with an Idempotency-Key, and again with the same key after the
      * Retry-After of a 503 (the write API sheds load and answers 503 when its database is slow, e.g. while a freshly
-     * started instance warms up), a few times at most.
+     * started instance warms up) or of a 409 saying the first attempt is still in flight, a few times at most.
      */
     static CompletableFuture<HttpResponse<String>> postRetrying(String url, String token, String body) {
         return postRetrying(url, token, body, UUID.randomUUID().toString(), 5);
@@ -139,7 +139,10 @@ final class Stack {
                 .header("Idempotency-Key", key)
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenCompose(r -> {
-            if (r.statusCode() != 503 || attempts <= 1) {
+            // 503: not done in time; 409 key in flight: the first attempt has not finished yet. Both: ask again.
+            boolean again = r.statusCode() == 503
+                    || (r.statusCode() == 409 && r.body().contains("idempotency-key-in-flight"));
+            if (!again || attempts <= 1) {
                 return CompletableFuture.completedFuture(r);
             }
             long wait = r.headers().firstValueAsLong("Retry-After").orElse(1);
