@@ -12,17 +12,18 @@ WITH input AS (
     SELECT v.id, v.status, v.total_cents FROM bench.order_view v JOIN input i ON v.id = i.id AND v.created_at = i.created_at
 ), upserted AS (
     INSERT INTO bench.order_view (id, created_at, customer_id, customer_name, customer_email, status, version,
-                                  updated_at, currency, total_cents, item_count, items)
+                                  updated_at, currency, total_cents, item_count, items, revision)
     SELECT i.id, i.created_at, i.customer_id, coalesce(c.name, i.customer_name), coalesce(c.email, i.customer_email),
-           i.status, i.version, i.updated_at, i.currency, i.total_cents, i.item_count, i.items::jsonb
+           i.status, i.version, i.updated_at, i.currency, i.total_cents, i.item_count, i.items::jsonb,
+           nextval('order_view_revision')
       FROM input i LEFT JOIN bench.customer_view c ON c.customer_id = i.customer_id
     ON CONFLICT (id, created_at) DO UPDATE
        SET customer_name = EXCLUDED.customer_name, customer_email = EXCLUDED.customer_email, status = EXCLUDED.status,
            version = EXCLUDED.version, updated_at = EXCLUDED.updated_at, currency = EXCLUDED.currency,
            total_cents = EXCLUDED.total_cents, item_count = EXCLUDED.item_count, items = EXCLUDED.items,
-           projected_at = now()
+           revision = EXCLUDED.revision, projected_at = now()
      WHERE bench.order_view.version < EXCLUDED.version
-    RETURNING id, customer_id, created_at, status, total_cents, version
+    RETURNING id, customer_id, created_at, status, total_cents, version, revision
 ), deltas AS (
     SELECT u.customer_id, count(*) FILTER (WHERE o.id IS NULL) AS new_orders,
            sum(CASE WHEN u.status <> 'CANCELLED' THEN u.total_cents ELSE 0 END
@@ -31,7 +32,7 @@ WITH input AS (
       FROM upserted u LEFT JOIN old o ON o.id = u.id GROUP BY u.customer_id
 ), summary AS (
     INSERT INTO bench.customer_summary AS s (customer_id, order_count, lifetime_total_cents, last_order_at)
-    SELECT customer_id, new_orders, total_delta, last_order_at FROM deltas
+    SELECT customer_id, new_orders, total_delta, last_order_at FROM deltas ORDER BY customer_id
     ON CONFLICT (customer_id) DO UPDATE
        SET order_count = s.order_count + EXCLUDED.order_count,
            lifetime_total_cents = s.lifetime_total_cents + EXCLUDED.lifetime_total_cents,

@@ -35,20 +35,39 @@ public class ReadModelFixture {
                 .execute(Tuple.of(t.atOffset(ZoneOffset.UTC))).await().atMost(Duration.ofSeconds(5));
         primary.preparedQuery("""
                 INSERT INTO order_view (id, created_at, customer_id, customer_name, customer_email, status, version,
-                                        updated_at, currency, total_cents, item_count, items)
+                                        updated_at, currency, total_cents, item_count, items, revision)
                 VALUES ($1, $2, $3, 'Test Customer', 'test@example.com', $4, $5, $2, 'EUR', 2500, 2,
                         jsonb_build_array(jsonb_build_object('productId', 'a0000000-0000-4000-8000-000000000001',
-                                          'name', $6::text, 'quantity', 2, 'unitPriceCents', 1250)))
+                                          'name', $6::text, 'quantity', 2, 'unitPriceCents', 1250)),
+                        nextval('order_view_revision'))
                 """).execute(Tuple.from(java.util.List.of(id, t.atOffset(ZoneOffset.UTC), customerId, status, version,
                         itemName)))
                 .await().atMost(Duration.ofSeconds(5));
         return id;
     }
 
-    /** Moves a row to a new status and version on the read primary, as a projected event would. */
-    public void update(UUID id, String status, long version) {
-        primary.preparedQuery("UPDATE order_view SET status = $2, version = $3 WHERE id = $1")
-                .execute(Tuple.of(id, status, version)).await().atMost(Duration.ofSeconds(5));
+    /** Moves a row to a new status and version on the read primary, as a projected event would; its new revision. */
+    public long update(UUID id, String status, long version) {
+        return primary.preparedQuery("""
+                UPDATE order_view SET status = $2, version = $3, revision = nextval('order_view_revision')
+                 WHERE id = $1 RETURNING revision""")
+                .execute(Tuple.of(id, status, version)).await().atMost(Duration.ofSeconds(5))
+                .iterator().next().getLong(0);
+    }
+
+    /** Renames the customer on the row, as a projected customer rename would: same version, new revision. */
+    public long rename(UUID id, String customerName) {
+        return primary.preparedQuery("""
+                UPDATE order_view SET customer_name = $2, revision = nextval('order_view_revision')
+                 WHERE id = $1 RETURNING revision""")
+                .execute(Tuple.of(id, customerName)).await().atMost(Duration.ofSeconds(5))
+                .iterator().next().getLong(0);
+    }
+
+    /** The row's read revision (on the read primary). */
+    public long revision(UUID id) {
+        return primary.preparedQuery("SELECT revision FROM order_view WHERE id = $1").execute(Tuple.of(id))
+                .await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
     }
 
     public void summary(UUID customerId, long count, long total) {

@@ -27,11 +27,11 @@ public final class ReadModel {
         this.db = db;
     }
 
-    /** The order's row (status, version, customer, totals, items as text, partition name), or null. */
+    /** The order's row (status, version, revision, customer, totals, items as text, partition name), or null. */
     public Row order(UUID id) {
         var rows = db.preparedQuery("""
-                SELECT status, version, customer_name, customer_email, total_cents, item_count, items::text AS items,
-                       tableoid::regclass::text AS partition
+                SELECT status, version, revision, customer_name, customer_email, total_cents, item_count,
+                       items::text AS items, tableoid::regclass::text AS partition
                   FROM order_view WHERE id = $1""").execute(Tuple.of(id)).await().atMost(QUERY);
         return rows.size() == 0 ? null : rows.iterator().next();
     }

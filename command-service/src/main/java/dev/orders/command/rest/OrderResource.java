@@ -44,7 +44,8 @@ import jakarta.ws.rs.core.Response;
 public class OrderResource {
     /** Lets a client read its own write: the read API answers from data at least this new. */
     public static final String CONSISTENCY_TOKEN = "Consistency-Token";
-    private static final Pattern ETAG = Pattern.compile("^(?:W/)?\"?(\\d{1,18})\"?$");
+    /** {@code "3"} (this API's ETag) or {@code "3.1742"} (the read API's: version.revision); the version counts. */
+    private static final Pattern ETAG = Pattern.compile("^(?:W/)?\"?(\\d{1,18})(?:\\.\\d{1,19})?\"?$");
 
     private final OrderService orders;
     private final WriteDatabase writes;

@@ -18,13 +18,15 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * After a batch committed, tells every query-service instance which orders changed and their new versions (Redis
- * pub/sub, channel {@code orders:v1:invalidations}, JSON {@code {"orders":{"<id>":<version>}}}). Subscribers evict or
- * refresh both cache layers, and never let a cached version older than the announced one be served.
+ * After a batch committed, tells every query-service instance which orders changed and their new read-model
+ * revisions (Redis pub/sub, channel {@code orders:v1:invalidations}, JSON {@code {"orders":{"<id>":<revision>}}}).
+ * The revision changes on every write of a read row, an order event or a customer rename alike (the version only on
+ * the former). Subscribers evict or refresh both cache layers, and never let a cached copy older than the announced
+ * revision be served.
  *
  * <p>Why a stale row cannot be cached after an invalidation although the replica may lag the primary: the message
- * carries the committed version; a reader that loads an older version from a lagging replica may serve it once but
- * must not cache it over the announced version (the cache's compare-and-set keeps the highest version), and the
+ * carries the committed revision; a reader that loads an older revision from a lagging replica may serve it once but
+ * must not cache it over the announced one (the cache's compare-and-set keeps the highest revision), and the
  * cache TTL bounds anything a lost message (pub/sub is fire-and-forget) leaves behind. A failure here is logged and
  * counted, never retried into the consumer: the data is already committed.
  */

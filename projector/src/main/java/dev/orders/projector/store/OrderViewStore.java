@@ -54,10 +54,10 @@ public class OrderViewStore {
                   FROM {order_view} v JOIN input i ON v.id = i.id AND v.created_at = i.created_at
             ), upserted AS (
                 INSERT INTO {order_view} (id, created_at, customer_id, customer_name, customer_email, status, version,
-                                        updated_at, currency, total_cents, item_count, items)
+                                        updated_at, currency, total_cents, item_count, items, revision)
                 SELECT i.id, i.created_at, i.customer_id, coalesce(c.name, i.customer_name),
                        coalesce(c.email, i.customer_email), i.status, i.version, i.updated_at, i.currency,
-                       i.total_cents, i.item_count, i.items::jsonb
+                       i.total_cents, i.item_count, i.items::jsonb, nextval('order_view_revision')
                   FROM input i LEFT JOIN {customer_view} c ON c.customer_id = i.customer_id
                 ON CONFLICT (id, created_at) DO UPDATE
                    SET customer_name  = EXCLUDED.customer_name,
@@ -69,9 +69,10 @@ public class OrderViewStore {
                        total_cents    = EXCLUDED.total_cents,
                        item_count     = EXCLUDED.item_count,
                        items          = EXCLUDED.items,
+                       revision       = EXCLUDED.revision,
                        projected_at   = now()
                  WHERE {order_view}.version < EXCLUDED.version
-                RETURNING id, customer_id, created_at, status, total_cents, version
+                RETURNING id, customer_id, created_at, status, total_cents, version, revision
             ), deltas AS (
                 SELECT u.customer_id,
                        count(*) FILTER (WHERE o.id IS NULL) AS new_orders,
@@ -92,7 +93,7 @@ public class OrderViewStore {
                        updated_at = now()
                 RETURNING 1
             ) -- data-modifying CTEs always run to completion, referenced or not
-            SELECT id, version FROM upserted""";
+            SELECT id, revision FROM upserted""";
 
     static final String UPSERT_CUSTOMER = """
             INSERT INTO {customer_view} (customer_id, name, email, version) VALUES ($1, $2, $3, $4)
@@ -102,11 +103,15 @@ public class OrderViewStore {
             RETURNING 1""";
     // Served by the (customer_id, created_at, id) index on every partition.
     static final String RENAME_IN_ORDERS = """
-            UPDATE {order_view} SET customer_name = $2, customer_email = $3, projected_at = now()
+            UPDATE {order_view} SET customer_name = $2, customer_email = $3, projected_at = now(),
+                                    revision = nextval('order_view_revision')
              WHERE customer_id = $1 AND (customer_name, customer_email) IS DISTINCT FROM ($2, $3)
-            RETURNING id, version""";
+            RETURNING id, revision""";
 
-    /** What a batch changed: the order ids (with their new versions) whose read rows are now different. */
+    /**
+     * What a batch changed: the order ids whose read rows are now different, with their new read-model revisions
+     * (an order event or a customer rename; what the read API's caches compare).
+     */
     public record Changes(Map<UUID, Long> orders, int customers) {
         public int applied() {
             return orders.size();
@@ -223,7 +228,8 @@ public class OrderViewStore {
         return conn.preparedQuery(upsertCustomer).execute(Tuple.of(c.id(), c.name(), c.email(), c.version()))
                 .chain(rs -> rs.rowCount() == 0 ? Uni.createFrom().item(false)
                         : conn.preparedQuery(renameInOrders).execute(Tuple.of(c.id(), c.name(), c.email()))
-                                .invoke(rows -> rows.forEach(r -> changed.put(r.getUUID("id"), r.getLong("version"))))
+                                .invoke(rows -> rows.forEach(
+                                        r -> changed.put(r.getUUID("id"), r.getLong("revision"))))
                                 .replaceWith(true));
     }
 
@@ -262,7 +268,7 @@ public class OrderViewStore {
         Tuple params = Tuple.tuple(List.<Object>of(id, createdAt, customerId, customerName, customerEmail, status,
                 version, updatedAt, currency, total, itemCount, items));
         return conn.preparedQuery(upsertOrders).execute(params)
-                .invoke(rs -> rs.forEach(r -> changed.put(r.getUUID("id"), r.getLong("version"))))
+                .invoke(rs -> rs.forEach(r -> changed.put(r.getUUID("id"), r.getLong("revision"))))
                 .replaceWithVoid();
     }
 

@@ -118,23 +118,34 @@ class CustomerProjectionTest {
     }
 
     @Test
-    void committedChangesAreAnnouncedWithTheirVersions() throws Exception {
+    void committedChangesAreAnnouncedWithTheirRevisionsRenamesToo() throws Exception {
         BlockingQueue<String> messages = new LinkedBlockingQueue<>();
         var subscriber = redis.pubsub(String.class).subscribe(InvalidationPublisher.CHANNEL, messages::add);
         try {
             OrderState o = order(customer, "Name", OrderStatus.PENDING, 1, 100);
             send(OrderEventType.OrderCreated, o);
-            String expected = "\"" + o.id() + "\":1";
-            long until = System.nanoTime() + DEADLINE.toNanos();
-            boolean seen = false;
-            while (!seen && System.nanoTime() < until) {
-                String m = messages.poll(200, TimeUnit.MILLISECONDS);
-                seen = m != null && m.contains(expected);
-            }
-            assertTrue(seen, "an invalidation naming " + expected);
+            long created = readModel.awaitVersion(o.id(), 1).getLong("revision");
+            awaitAnnounced(messages, "\"" + o.id() + "\":" + created);
+
+            // A rename rewrites the row without a new order version: a new revision, announced like any change.
+            sendCatalog(new CatalogEvent.CustomerState(customer, "Renamed", "renamed@example.com", 2));
+            Row renamed = readModel.awaitOrder(o.id(), r -> "Renamed".equals(r.getString("customer_name")));
+            assertEquals(1, renamed.getLong("version"));
+            assertTrue(renamed.getLong("revision") > created, "revision grew with the rename");
+            awaitAnnounced(messages, "\"" + o.id() + "\":" + renamed.getLong("revision"));
         } finally {
             subscriber.unsubscribe();
         }
+    }
+
+    private static void awaitAnnounced(BlockingQueue<String> messages, String expected) throws InterruptedException {
+        long until = System.nanoTime() + DEADLINE.toNanos();
+        boolean seen = false;
+        while (!seen && System.nanoTime() < until) {
+            String m = messages.poll(200, TimeUnit.MILLISECONDS);
+            seen = m != null && m.contains(expected);
+        }
+        assertTrue(seen, "an invalidation naming " + expected);
     }
 
     private void awaitName(UUID id, String name) {

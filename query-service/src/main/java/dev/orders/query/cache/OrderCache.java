@@ -52,14 +52,14 @@ public class OrderCache {
         this.redisMisses = registry.counter("orders.cache.misses", "layer", "redis");
     }
 
-    /** The order from the first layer that has it at least at its version floor; empty when it does not exist. */
+    /** The order from the first layer that has it at least at its revision floor; empty when it does not exist. */
     public Uni<Optional<CachedOrder>> get(UUID id) {
         l1Requests.increment();
         return local.<UUID, Optional<CachedOrder>>getAsync(id, k -> {
             l1Loads.increment();
             return fromRedisOrLoad(k);
         }).chain(found -> {
-            if (found.isPresent() && found.get().version() < router.floor(id)) {
+            if (found.isPresent() && found.get().revision() < router.floor(id)) {
                 return local.invalidate(id).chain(() -> fromRedisOrLoad(id));
             }
             return Uni.createFrom().item(found);
@@ -69,7 +69,7 @@ public class OrderCache {
     /** The cache's form of a view read elsewhere (a read-your-writes answer from the primary). */
     public CachedOrder entry(OrderView view) {
         try {
-            return new CachedOrder(view, json.writeValueAsBytes(view));
+            return new CachedOrder(view, json.writeValueAsBytes(view), view.revision());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize order " + view.id(), e);
         }
@@ -100,7 +100,7 @@ public class OrderCache {
         return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(25))
                 .chain(() -> redis.get(id))
                 .chain(cached -> cached.isPresent() && cached.get().order() != null
-                        && cached.get().version() >= router.floor(id)
+                        && cached.get().revision() >= router.floor(id)
                                 ? Uni.createFrom().item(Optional.of(cached.get().order()))
                                 : waitForOther(id, attempts - 1));
     }
@@ -110,14 +110,14 @@ public class OrderCache {
         if (found.isEmpty()) {
             return redis.putAbsentAndUnlock(id);
         }
-        return found.get().version() >= router.floor(id) ? redis.putIfNewerAndUnlock(found.get())
+        return found.get().revision() >= router.floor(id) ? redis.putIfNewerAndUnlock(found.get())
                 : redis.unlock(id);
     }
 
-    /** A projector invalidation: raise the version floors, drop older copies from both layers. */
-    public Uni<Void> invalidate(Map<UUID, Long> versions) {
-        router.raiseFloors(versions);
-        return io.smallrye.mutiny.Multi.createFrom().iterable(versions.entrySet())
+    /** A projector invalidation (order id → new read revision): raise floors, drop older copies from both layers. */
+    public Uni<Void> invalidate(Map<UUID, Long> revisions) {
+        router.raiseFloors(revisions);
+        return io.smallrye.mutiny.Multi.createFrom().iterable(revisions.entrySet())
                 .onItem().transformToUniAndMerge(e -> local.invalidate(e.getKey())
                         .chain(() -> redis.deleteIfOlder(e.getKey(), e.getValue())))
                 .collect().last().replaceWithVoid();

@@ -81,7 +81,8 @@ public class RedisOrderStore {
     private static final String LOCK_MILLIS = "2000";
 
     /** A Redis entry: an order, or "known absent" when {@code order} is null. */
-    public record Cached(long version, CachedOrder order) {
+    /** An entry: the read revision it was stored at (-1 for "not found") and the order. */
+    public record Cached(long revision, CachedOrder order) {
     }
 
     /** What {@link #getOrLock} found: a usable entry, or no entry and whether this caller now holds the lock. */
@@ -163,7 +164,7 @@ public class RedisOrderStore {
         UUID id = order.view().id();
         long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, ttl.toMillis() / 10));
         return redis.execute("EVAL", SET_IF_NEWER_AND_UNLOCK, "3", key(id), staleKey(id), lockKey(id),
-                Long.toString(order.version()), new String(order.json(), StandardCharsets.UTF_8),
+                Long.toString(order.revision()), new String(order.json(), StandardCharsets.UTF_8),
                 Long.toString(ttl.toMillis() + jitter), Long.toString(staleTtl.toMillis())).replaceWithVoid();
     }
 
@@ -217,8 +218,9 @@ public class RedisOrderStore {
         try {
             String body = s.substring(bar + 1);
             OrderView view = json.readValue(body, OrderView.class);
-            return Optional.of(new Cached(Long.parseLong(s.substring(0, bar)),
-                    new CachedOrder(view, body.getBytes(StandardCharsets.UTF_8))));
+            long revision = Long.parseLong(s.substring(0, bar));
+            CachedOrder order = new CachedOrder(view, body.getBytes(StandardCharsets.UTF_8), revision);
+            return Optional.of(new Cached(revision, order));
         } catch (java.io.IOException | RuntimeException e) {
             return Optional.empty(); // unreadable entries are misses; the next put replaces them
         }

@@ -25,7 +25,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 public final class OrderViewReads {
     private static final String COLUMNS = "id, customer_id, customer_name, customer_email, status, version, "
-            + "created_at, updated_at, currency, total_cents, items::text AS items";
+            + "created_at, updated_at, currency, total_cents, items::text AS items, revision";
     // created_at = the id's timestamp: prunes the lookup to a single partition.
     static final String BY_ID = "SELECT " + COLUMNS + " FROM order_view WHERE id = $1 AND created_at = $2";
     static final String SUMMARY = """
@@ -181,7 +181,8 @@ public final class OrderViewReads {
             return new OrderView(r.getUUID("id"), r.getUUID("customer_id"), r.getString("customer_name"),
                     r.getString("customer_email"), r.getString("status"), r.getLong("version"),
                     r.getOffsetDateTime("created_at").toInstant(), r.getOffsetDateTime("updated_at").toInstant(),
-                    r.getString("currency"), r.getLong("total_cents"), json.readValue(r.getString("items"), LINES));
+                    r.getString("currency"), r.getLong("total_cents"), json.readValue(r.getString("items"), LINES),
+                    r.getLong("revision"));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("corrupt items of order " + r.getUUID("id"), e);
         }

@@ -26,7 +26,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * The one place that decides where a read goes. The replica serves every read while it answers and keeps up
  * ({@link ReplicaHealth}); the read primary serves it when the replica is down, failing or lagging, and when the
- * replica holds an order older than the newest version announced for it (the version floor, kept here from the
+ * replica holds an order older than the newest read revision announced for it (the floor, kept here from the
  * projector's invalidations). A read the replica turned away because this instance is busy (full bulkhead, spent
  * request deadline) or because the client's input was bad is not sent to the primary: overload must not move onto
  * the smallest pool.
@@ -44,7 +44,7 @@ public class ReadRouter {
     private final int maxPolls;
     private final Duration maxWait;
     private final long maxAhead;
-    /** Newest version announced per order (from invalidations), kept long enough to outlive any replica lag. */
+    /** Newest read revision announced per order (from invalidations), kept long enough to outlive any replica lag. */
     private final Cache<UUID, Long> floors = Caffeine.newBuilder().maximumSize(200_000)
             .expireAfterWrite(Duration.ofMinutes(10)).build();
     private final Counter toReplica;
@@ -95,11 +95,11 @@ public class ReadRouter {
         versions.forEach((id, v) -> floors.asMap().merge(id, v, Math::max));
     }
 
-    /** The order at least at its version floor: the replica, else (down, failing, behind the floor) the primary. */
+    /** The order at least at its revision floor: the replica, else (down, failing, behind the floor) the primary. */
     public Uni<Optional<OrderView>> findById(UUID id) {
         long floor = floor(id);
         return route(() -> replica.findById(id), () -> primary.findById(id)).chain(found -> {
-            if (floor > NONE && (found.isEmpty() || found.get().version() < floor) && health.usable()) {
+            if (floor > NONE && (found.isEmpty() || found.get().revision() < floor) && health.usable()) {
                 behindFloor.increment();
                 return RequestDeadline.bound(() -> primary.findById(id));
             }

@@ -68,11 +68,12 @@ public class OrderQueryResource {
 
     @GET
     @Path("orders/{id}")
-    @Operation(summary = "One order, with customer fields; ETag is the order version")
+    @Operation(summary = "One order, with customer fields. ETag \"<version>.<revision>\": the order's version and the "
+            + "read row's revision (which a customer rename changes too); the write API's If-Match takes it as is")
     @APIResponse(responseCode = "200", description = "The order (header Warning: 110 when served stale)",
             content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = OrderView.class)))
-    @APIResponse(responseCode = "304", description = "Unchanged since the If-None-Match version")
+    @APIResponse(responseCode = "304", description = "Unchanged since the If-None-Match ETag")
     @APIResponse(responseCode = "404", description = "No such order visible to the caller (problem+json)")
     @APIResponse(responseCode = "400", description = "Bad id, or a Consistency-Token that is not this order's or is "
             + "further ahead than any write (problem+json)")
@@ -84,7 +85,8 @@ public class OrderQueryResource {
         UUID orderId = RequestParams.uuid(id, "order id");
         long minVersion = minVersion(token, orderId);
         return orders.byId(caller(), orderId, minVersion).map(read -> {
-            EntityTag tag = new EntityTag(Long.toString(read.order().version()));
+            // version.revision: changes with the order and with its denormalized customer fields (a rename)
+            EntityTag tag = new EntityTag(read.order().version() + "." + read.revision());
             Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
             // the JSON the cache serialized when the order entered it: a hit runs no serializer
             Response.ResponseBuilder ok = notModified != null ? notModified

@@ -54,9 +54,10 @@ public class OrderQueryService {
      * An order as served: its view, its JSON, and {@code stale} when it is a cached copy served because the databases
      * did not answer.
      */
-    public record Read(OrderView order, byte[] json, boolean stale) {
+    /** What a by-id read answers: the order, its JSON, its read revision (for the ETag), and whether it is stale. */
+    public record Read(OrderView order, byte[] json, long revision, boolean stale) {
         static Read of(CachedOrder c, boolean stale) {
-            return new Read(c.view(), c.json(), stale);
+            return new Read(c.view(), c.json(), c.revision(), stale);
         }
     }
 

@@ -54,8 +54,9 @@ class ConsistencyAndCacheTest {
         given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
                 .then().statusCode(200).body("version", equalTo(1));
 
-        fixture.update(id, "PAID", 2);
-        redis.pubsub(String.class).publish("orders:v1:invalidations", "{\"orders\":{\"" + id + "\":2}}");
+        long revision = fixture.update(id, "PAID", 2);
+        redis.pubsub(String.class).publish("orders:v1:invalidations",
+                "{\"orders\":{\"" + id + "\":" + revision + "}}");
 
         Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> given()
                 .header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
@@ -67,7 +68,31 @@ class ConsistencyAndCacheTest {
         }
         fixture.awaitVersionOnReplica(id, 2);
         String cached = redis.value(String.class).get("orders:v1:default:order:" + id);
-        org.junit.jupiter.api.Assertions.assertTrue(cached == null || cached.startsWith("2|"), cached);
+        org.junit.jupiter.api.Assertions.assertTrue(cached == null || cached.startsWith(revision + "|"), cached);
+    }
+
+    @Test
+    void aCustomerRenameChangesTheEtagAndTheCachedEntryThoughTheVersionStays() {
+        UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
+        fixture.awaitOnReplica(id);
+        String before = given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
+                .then().statusCode(200).body("customerName", equalTo("Test Customer")).extract().header("ETag");
+
+        long revision = fixture.rename(id, "Renamed Customer"); // as the projector applies a customer rename
+        redis.pubsub(String.class).publish("orders:v1:invalidations",
+                "{\"orders\":{\"" + id + "\":" + revision + "}}");
+
+        Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> "Renamed Customer".equals(given()
+                .header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
+                .then().statusCode(200).extract().path("customerName")));
+        for (int i = 0; i < 10; i++) {
+            given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id).then().statusCode(200)
+                    .body("customerName", equalTo("Renamed Customer")).body("version", equalTo(1))
+                    .header("ETag", "\"1." + revision + "\"");
+        }
+        // The client's copy is no longer current: its ETag does not match.
+        given().header("Authorization", Tokens.customer(customer)).header("If-None-Match", before)
+                .get("/orders/{id}", id).then().statusCode(200);
     }
 
     @Test
