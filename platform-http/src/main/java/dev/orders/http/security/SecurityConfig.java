@@ -1,4 +1,4 @@
-package dev.orders.query.security;
+package dev.orders.http.security;
 
 import java.time.Duration;
 

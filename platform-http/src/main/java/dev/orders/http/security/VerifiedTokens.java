@@ -1,4 +1,4 @@
-package dev.orders.query.security;
+package dev.orders.http.security;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +19,10 @@ import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Inject;
 
 /**
- * smallrye-jwt's parser with a bounded cache of tokens it already verified. Verifying an RS256 signature and parsing
- * the claims was about half the CPU of a cached read (BENCHMARKS.md, "Where the time goes"); an API client sends the
- * same token on every request until it expires, so each distinct token is verified once per instance.
+ * smallrye-jwt's parser with a bounded cache of tokens it already verified, in both APIs. Verifying an RS256
+ * signature and parsing the claims was about half the CPU of a cached read and a few per cent of a write
+ * (BENCHMARKS.md, "Where the time goes"); an API client sends the same token on every request until it expires, so
+ * each distinct token is verified once per instance.
  *
  * <p>Keyed by the exact token string, so only a byte-identical token hits; an entry never outlives the token's
  * {@code exp} nor {@code orders.security.verified-token-ttl}; failures are never cached. Signed JWTs cannot be revoked
