@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -23,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.orders.command.OrderApi;
+import dev.orders.command.WriteDb;
 import dev.orders.command.service.PlaceOrder;
 import dev.orders.command.service.WriteDatabase;
 import dev.orders.command.service.OrderService;
@@ -54,12 +53,6 @@ class OutboxRelayTest {
     MeterRegistry registry;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
-    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
-    String jdbcUrl;
-    @ConfigProperty(name = "quarkus.datasource.username")
-    String user;
-    @ConfigProperty(name = "quarkus.datasource.password")
-    String password;
 
     @AfterEach
     void resume() {
@@ -89,7 +82,7 @@ class OutboxRelayTest {
 
     @Test
     void aRelayWaitsWhileAnotherHoldsTheRelayLockThenPublishesAnOrdersEventsInOrder() throws Throwable {
-        try (KafkaTail tail = new KafkaTail(bootstrap); Connection otherRelay = connect()) {
+        try (KafkaTail tail = new KafkaTail(bootstrap); Connection otherRelay = WriteDb.connect()) {
             // Another instance's relay, mid-batch.
             otherRelay.setAutoCommit(false);
             try (Statement st = otherRelay.createStatement()) {
@@ -127,13 +120,6 @@ class OutboxRelayTest {
             throw new AssertionError("no aggregateVersion in " + event.value());
         }
         return Long.parseLong(m.group(1));
-    }
-
-    private Connection connect() throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        p.setProperty("password", password);
-        return new org.postgresql.Driver().connect(jdbcUrl, p); // not DriverManager: see WriteDeadlineTest
     }
 
     private long unpublished(Set<String> ids) {

@@ -16,14 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import org.awaitility.Awaitility;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
+import dev.orders.command.WriteDb;
 import dev.orders.testing.DevData;
 import dev.orders.testing.Tokens;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -52,12 +51,6 @@ class WriteDeadlineTest {
 
     @TestHTTPResource("/orders")
     URI orders;
-    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
-    String jdbcUrl;
-    @ConfigProperty(name = "quarkus.datasource.username")
-    String user;
-    @ConfigProperty(name = "quarkus.datasource.password")
-    String password;
 
     record Answer(int status, String contentType, String retryAfter, String body, long millis) {
     }
@@ -68,7 +61,7 @@ class WriteDeadlineTest {
         long outboxBefore = count("SELECT count(*) FROM outbox");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         List<Answer> answers = new ArrayList<>();
-        try (Connection lock = connect()) {
+        try (Connection lock = WriteDb.connect()) {
             // Inserts into orders wait behind this lock, as they would behind a database that stopped answering.
             lock.setAutoCommit(false);
             try (Statement st = lock.createStatement()) {
@@ -118,16 +111,8 @@ class WriteDeadlineTest {
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 201);
     }
 
-    private Connection connect() throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        p.setProperty("password", password);
-        // Not DriverManager: registering there breaks later tests' JDBC in this JVM.
-        return new org.postgresql.Driver().connect(jdbcUrl, p);
-    }
-
     private long count(String sql) throws SQLException {
-        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = WriteDb.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -3,14 +3,11 @@ package dev.orders.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,16 +86,9 @@ class OutboxCrashIT {
     @Order(2)
     void twoRelayingInstancesPublishEveryRowAndTheReadModelMatchesTheWriteModel() throws Exception {
         String alt = "http://127.0.0.1:" + Stack.env("ORDERS_E2E_SECOND_PORT", "8091");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", Stack.REPO.resolve("command-service/target/quarkus-app/quarkus-run.jar").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(Stack.STATE.resolve("logs/command-service-second.log").toFile());
-        pb.environment().put("QUARKUS_HTTP_PORT", URI.create(alt).getPort() + "");
-        pb.environment().put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", Stack.STATE.resolve("jwt/publicKey.pem").toString());
-        pb.environment().put("ORDERS_SEED_DEV_DATA", "true");
-        second = pb.start();
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                .ignoreExceptions().until(() -> Stack.getStatus(alt + "/q/health/ready", "") == 200);
+        second = Stack.startSecond("command-service", alt, Map.of(
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION", Stack.STATE.resolve("jwt/publicKey.pem").toString(),
+                "ORDERS_SEED_DEV_DATA", "true"));
 
         String token = Stack.token(ADA);
         String ops = "Bearer " + Stack.script(Map.of(), "deploy/local/token", "--ops").trim();
@@ -173,10 +163,7 @@ class OutboxCrashIT {
     }
 
     private static double relayed(String base) throws Exception {
-        String metrics = Stack.HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return metrics.lines().filter(l -> l.startsWith("outbox_relayed_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return Stack.counter(base, "outbox_relayed_total");
     }
 
     private static long unpublished(List<UUID> ids) throws Exception {

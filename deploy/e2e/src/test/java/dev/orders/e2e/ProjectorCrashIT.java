@@ -70,17 +70,7 @@ class ProjectorCrashIT {
         }
         assertEquals(KILLS, kills);
 
-        String[] last = { "" };
-        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            try {
-                last[0] = Stack.script(Map.of(), "deploy/local/check-consistency", "--customer", customer);
-                return true;
-            } catch (AssertionError differs) {
-                last[0] = differs.getMessage();
-                return false;
-            }
-        });
-        System.out.println(last[0]);
+        System.out.println(Stack.awaitConsistent(customer, Duration.ofSeconds(120)));
         Stack.script(Map.of(), "deploy/local/check-consistency", "--replica", "--customer", customer);
 
         try (Connection write = Stack.writeDb(); Connection read = Stack.replica()) {

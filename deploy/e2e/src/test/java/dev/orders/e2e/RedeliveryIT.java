@@ -2,8 +2,6 @@ package dev.orders.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -44,7 +42,7 @@ class RedeliveryIT {
         for (int i = 0; i < ids.size(); i += 2) {
             assertEquals(200, Stack.post(Stack.WRITE_API + "/orders/" + ids.get(i) + "/pay", token, "").statusCode());
         }
-        awaitConsistent(customer);
+        Stack.awaitConsistent(customer, Duration.ofSeconds(60));
 
         List<String[]> events = new ArrayList<>(); // {key, payload} in publication (seq) order
         try (Connection db = Stack.writeDb(); PreparedStatement st = db.prepareStatement(
@@ -82,19 +80,8 @@ class RedeliveryIT {
         Stack.script(Map.of(), "deploy/local/check-consistency", "--replica", "--customer", customer);
     }
 
-    private static void awaitConsistent(String customer) {
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-                .until(() -> {
-                    Stack.script(Map.of(), "deploy/local/check-consistency", "--customer", customer);
-                    return true;
-                });
-    }
-
     private static double ignored() throws Exception {
-        String metrics = Stack.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + Stack.env("PROJECTOR_PORT", "8083") + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString())
-                .body();
-        return metrics.lines().filter(l -> l.startsWith("projector_events_ignored_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        String projector = "http://127.0.0.1:" + Stack.env("PROJECTOR_PORT", "8083");
+        return Stack.counter(projector, "projector_events_ignored_total");
     }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** The running local stack as the end-to-end tests see it: scripts, pid files, databases, HTTP. */
 final class Stack {
@@ -47,6 +48,54 @@ final class Stack {
             throw new AssertionError(String.join(" ", args) + " failed:\n" + out);
         }
         return out;
+    }
+
+    /**
+     * Polls {@code deploy/local/check-consistency --customer} until it exits 0 (read model equals write model for that
+     * customer) and returns what it printed; at the deadline the failure carries its last report.
+     */
+    static String awaitConsistent(String customer, Duration within) {
+        String[] last = { "" };
+        try {
+            Awaitility.await().atMost(within).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                try {
+                    last[0] = script(Map.of(), "deploy/local/check-consistency", "--customer", customer);
+                    return true;
+                } catch (AssertionError differs) {
+                    last[0] = differs.getMessage();
+                    return false;
+                }
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("not consistent within " + within + ":\n" + last[0], e);
+        }
+        return last[0];
+    }
+
+    /**
+     * Starts a second instance of {@code service} (its built jar) beside the stack's, on {@code baseUrl}'s port with
+     * {@code extraEnv}, logging to logs/{@code service}-second.log, and waits until it is ready. The test stops it.
+     */
+    static Process startSecond(String service, String baseUrl, Map<String, String> extraEnv) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", REPO.resolve(service + "/target/quarkus-app/quarkus-run.jar").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(STATE.resolve("logs/" + service + "-second.log").toFile());
+        pb.environment().put("QUARKUS_HTTP_PORT", URI.create(baseUrl).getPort() + "");
+        pb.environment().putAll(extraEnv);
+        Process second = pb.start();
+        Awaitility.await(service + " second instance ready").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> getStatus(baseUrl + "/q/health/ready", "") == 200);
+        return second;
+    }
+
+    /** The sum of a counter's series (all tags) on the service at {@code baseUrl}, from its Prometheus endpoint. */
+    static double counter(String baseUrl, String name) throws IOException, InterruptedException {
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     static String token(String subject) throws IOException, InterruptedException {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,14 +43,7 @@ class TwoProjectorsIT {
     @Test
     void twoProjectorProcessesShareThePartitionsAndTheReadModelEndsEqualWithTheLastName() throws Exception {
         String alt = "http://127.0.0.1:" + Stack.env("ORDERS_E2E_SECOND_PROJECTOR_PORT", "8093");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", Stack.REPO.resolve("projector/target/quarkus-app/quarkus-run.jar").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(Stack.STATE.resolve("logs/projector-second.log").toFile());
-        pb.environment().put("QUARKUS_HTTP_PORT", URI.create(alt).getPort() + "");
-        second = pb.start();
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                .ignoreExceptions().until(() -> Stack.getStatus(alt + "/q/health/ready", "") == 200);
+        second = Stack.startSecond("projector", alt, Map.of());
 
         String customer = Stack.newCustomer("Two Projectors", "twoprojectors");
         String token = Stack.token(customer);
@@ -83,17 +75,7 @@ class TwoProjectorsIT {
             assertEquals(200, Stack.post(Stack.WRITE_API + "/orders/" + ids.get(i) + "/pay", token, "").statusCode());
         }
 
-        String[] last = { "" };
-        Awaitility.await("read model equal to write model").atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofSeconds(1)).until(() -> {
-                    try {
-                        last[0] = Stack.script(Map.of(), "deploy/local/check-consistency", "--customer", customer);
-                        return true;
-                    } catch (AssertionError differs) {
-                        last[0] = differs.getMessage();
-                        return false;
-                    }
-                });
+        Stack.awaitConsistent(customer, Duration.ofSeconds(120));
         String finalName = lastName;
         try (Connection read = Stack.readDb()) {
             Awaitility.await("every row with the last name").atMost(Duration.ofSeconds(30))
@@ -116,9 +98,6 @@ class TwoProjectorsIT {
     }
 
     private static double applied(String base) throws Exception {
-        String metrics = Stack.HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return metrics.lines().filter(l -> l.startsWith("projector_events_applied_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return Stack.counter(base, "projector_events_applied_total");
     }
 }
