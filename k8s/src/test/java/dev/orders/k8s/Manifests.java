@@ -134,6 +134,34 @@ final class Manifests {
         return map(map(map(map(workload, "spec"), "template"), "metadata"), "labels");
     }
 
+    /**
+     * Whether a label selector ({@code matchLabels} and {@code matchExpressions}, as in a NetworkPolicy's podSelector
+     * or a ServiceMonitor's selector) selects an object with these labels. An empty selector selects everything.
+     */
+    static boolean selects(Map<String, Object> selector, Map<String, Object> labels) {
+        for (Map.Entry<String, Object> e : map(selector, "matchLabels").entrySet()) {
+            if (!String.valueOf(e.getValue()).equals(String.valueOf(labels.get(e.getKey())))) {
+                return false;
+            }
+        }
+        for (Map<String, Object> expr : list(selector, "matchExpressions")) {
+            Object value = labels.get(String.valueOf(expr.get("key")));
+            List<?> values = expr.get("values") instanceof List<?> l ? l : List.of();
+            boolean in = value != null && values.stream().map(String::valueOf).anyMatch(String.valueOf(value)::equals);
+            boolean ok = switch (String.valueOf(expr.get("operator"))) {
+                case "In" -> in;
+                case "NotIn" -> !in;
+                case "Exists" -> value != null;
+                case "DoesNotExist" -> value == null;
+                default -> throw new AssertionError("unknown selector operator in " + expr);
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The workload whose pods a Service selects. */
     static Optional<Map<String, Object>> workloadBehindService(List<Map<String, Object>> docs, String service) {
         Optional<Map<String, Object>> svc = find(docs, "Service", service);

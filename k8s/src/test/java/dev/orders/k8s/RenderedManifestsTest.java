@@ -37,7 +37,8 @@ class RenderedManifestsTest {
 
     /**
      * Every container of every rendered pod template: requests and limits, a hardened security context; every
-     * long-running container: startup, liveness and readiness probes (the services' on /q/health/*). A Job's
+     * long-running container: startup, liveness and readiness probes on a port it declares (the services' on
+     * /q/health/started|live|ready of the management port, see {@link ManagementInterfaceTest}). A Job's
      * container runs to completion, so probes do not apply to it.
      */
     @ParameterizedTest(name = "{0}")
@@ -70,9 +71,19 @@ class RenderedManifestsTest {
                     Map<String, Object> p = map(c, probe);
                     assertTrue(p.containsKey("httpGet") || p.containsKey("tcpSocket") || p.containsKey("exec")
                             || p.containsKey("grpc"), where + ": " + probe);
+                    // a probe's named port must be one the container declares, or the kubelet cannot resolve it
+                    for (String action : List.of("httpGet", "tcpSocket")) {
+                        Object port = map(p, action).get("port");
+                        if (port instanceof String named) {
+                            assertTrue(list(c, "ports").stream().anyMatch(cp -> named.equals(cp.get("name"))),
+                                    where + ": " + probe + " on port " + named + ", which the container does not declare");
+                        }
+                    }
                     if (SERVICES.contains(c.get("name"))) {
-                        String path = String.valueOf(map(p, "httpGet").get("path"));
-                        assertTrue(path.startsWith("/q/health/"), where + ": " + probe + " on /q/health/*, got " + path);
+                        // the management interface (quarkus.management.enabled); /q/* on the API port answers 404
+                        Map<String, Object> get = map(p, "httpGet");
+                        assertEquals(ManagementInterfaceTest.PROBES.get(probe), get.get("path"), where + ": " + probe + " path");
+                        assertEquals(ManagementInterfaceTest.PORT_NAME, get.get("port"), where + ": " + probe + " port");
                     }
                 }
             }
