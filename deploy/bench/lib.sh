@@ -6,12 +6,12 @@
 # BENCH_QPID and returns once the instance is ready; the caller stops it (kill "$BENCH_QPID").
 bench_query_start() {
   local name=$1 port=$2 log=$3
-  env QUARKUS_HTTP_PORT="$port" MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_DIR/publicKey.pem" \
+  env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$((port + 1000))" MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_DIR/publicKey.pem" \
     "$JAVA_HOME/bin/java" -Xms256m -Xmx768m -Dorders.rate-limit.classes.read.limit=1000000000 \
     -Dorders.rate-limit.classes.search.limit=1000000000 \
     -jar "$(service_jar query-service)" >"$log" 2>&1 &
   BENCH_QPID=$!
-  wait_http "$name" "http://127.0.0.1:$port/q/health/ready" 90 "$log" "$BENCH_QPID"
+  wait_http "$name" "$(management_url "$port" /q/health/ready)" 90 "$log" "$BENCH_QPID"
 }
 
 # flush_redis: query-service's Redis keys (cached orders, rate-limit windows): the next reads are cold.

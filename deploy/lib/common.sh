@@ -35,6 +35,10 @@ STATE_MARKER="$STATE_DIR/.orders-local-state" # lets `down --purge` prove the fo
 : "${COMMAND_PORT:=8081}"
 : "${QUERY_PORT:=8082}"
 : "${PROJECTOR_PORT:=8083}"
+# Each service's management interface: /q/health, /q/metrics, /q/openapi (never on the API port above).
+: "${COMMAND_MANAGEMENT_PORT:=9081}"
+: "${QUERY_MANAGEMENT_PORT:=9082}"
+: "${PROJECTOR_MANAGEMENT_PORT:=9083}"
 
 : "${ORDERS_WRITE_DB:=orders_write}"
 : "${ORDERS_READ_DB:=orders_read}"
@@ -59,7 +63,8 @@ STATE_MARKER="$STATE_DIR/.orders-local-state" # lets `down --purge` prove the fo
 : "${ORDERS_PG_MAJOR:=15}"
 # Exported so the services (their application.properties read these names) and the tests agree with the stack.
 export WRITE_PG_PORT READ_PG_PORT REPLICA_PG_PORT PGBOUNCER_PORT REDIS_PORT KAFKA_PORT \
-  COMMAND_PORT QUERY_PORT PROJECTOR_PORT ORDERS_DB_USER ORDERS_DB_PASSWORD ORDERS_READER_USER ORDERS_READER_PASSWORD
+  COMMAND_PORT QUERY_PORT PROJECTOR_PORT COMMAND_MANAGEMENT_PORT QUERY_MANAGEMENT_PORT PROJECTOR_MANAGEMENT_PORT \
+  ORDERS_DB_USER ORDERS_DB_PASSWORD ORDERS_READER_USER ORDERS_READER_PASSWORD
 PG_BIN="${ORDERS_PG_BIN:-/usr/lib/postgresql/$ORDERS_PG_MAJOR/bin}"
 PG_SHARE="/usr/share/postgresql/$ORDERS_PG_MAJOR"
 
@@ -403,6 +408,19 @@ service_port() {
     *) die "unknown service $1" ;;
   esac
 }
+service_management_port() {
+  case $1 in
+    command-service) printf '%s\n' "$COMMAND_MANAGEMENT_PORT" ;;
+    query-service) printf '%s\n' "$QUERY_MANAGEMENT_PORT" ;;
+    projector) printf '%s\n' "$PROJECTOR_MANAGEMENT_PORT" ;;
+    *) die "unknown service $1" ;;
+  esac
+}
+# An instance a script starts beside the stack (bench, rebuild, tests) on API port P serves its management interface
+# on P + 1000 (as the stack does: 8081 → 9081). management_url P PATH: that endpoint's URL.
+management_url() { printf 'http://127.0.0.1:%s%s\n' "$(($1 + 1000))" "$2"; }
+# service_ready_url NAME: its readiness endpoint on the management port
+service_ready_url() { printf 'http://127.0.0.1:%s/q/health/ready\n' "$(service_management_port "$1")"; }
 service_jar() { printf '%s/%s/target/quarkus-app/quarkus-run.jar\n' "$REPO" "$1"; }
 service_pid() { running_pid "$RUN_DIR/$1.pid" "$1/target/quarkus-app/quarkus-run.jar"; }
 service_running() { service_pid "$1" >/dev/null; }

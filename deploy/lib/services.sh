@@ -14,7 +14,8 @@ ensure_service_jars() {
   (cd "$REPO" && "$REPO/mvnw" -B -q -DskipTests package) || die "service build failed"
 }
 
-# service_command NAME SVC PORT [VAR=value...]: sets the array NAME to the command that runs SVC's jar on PORT with
+# service_command NAME SVC PORT [VAR=value...]: sets the array NAME to the command that runs SVC's jar on PORT (and its
+# management interface on the stack's management port for SVC, or a free one when PORT is 0) with
 # the settings up pins (JWT key and issuer, dev data, the read API's URL) and the extra VAR=value; the user's
 # environment passes through (config overrides). Both starting a service and migrating its schema use it.
 service_command() {
@@ -22,7 +23,9 @@ service_command() {
   local svc=$2 port=$3 java_opts
   shift 3
   read -r -a java_opts <<<"$ORDERS_SERVICE_JAVA_OPTS"
-  _command=(env QUARKUS_HTTP_PORT="$port"
+  local management_port=0
+  ((port == 0)) || management_port="$(service_management_port "$svc")"
+  _command=(env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$management_port"
     MP_JWT_VERIFY_PUBLICKEY_LOCATION="${MP_JWT_VERIFY_PUBLICKEY_LOCATION:-$JWT_DIR/publicKey.pem}"
     MP_JWT_VERIFY_ISSUER="${MP_JWT_VERIFY_ISSUER:-$ORDERS_JWT_ISSUER}"
     ORDERS_SEED_DEV_DATA="${ORDERS_SEED_DEV_DATA:-true}"
@@ -42,17 +45,18 @@ ensure_service() {
       stop_pid "$svc" "$pid" 30
       rm -f "$RUN_DIR/$svc.pid"
     else
-      wait_http "$svc" "http://127.0.0.1:$port/q/health/ready" "$ORDERS_SERVICE_READY_TIMEOUT" "$log" "$pid"
+      wait_http "$svc" "$(service_ready_url "$svc")" "$ORDERS_SERVICE_READY_TIMEOUT" "$log" "$pid"
       info "$svc: already running (pid $pid, http://127.0.0.1:$port)"
       return 0
     fi
   fi
   require_free_port "$svc" "$port" "$(service_port_var "$svc")"
+  require_free_port "$svc management" "$(service_management_port "$svc")" "$(service_port_var "$svc" management)"
   printf '=== %s starting %s (deploy/local/up) ===\n' "$(date -Is)" "$svc" >>"$log"
   local command
   service_command command "$svc" "$port"
   pid="$(spawn "$RUN_DIR/$svc.pid" "$log" "${command[@]}")"
-  wait_http "$svc" "http://127.0.0.1:$port/q/health/ready" "$ORDERS_SERVICE_READY_TIMEOUT" "$log" "$pid"
+  wait_http "$svc" "$(service_ready_url "$svc")" "$ORDERS_SERVICE_READY_TIMEOUT" "$log" "$pid"
   info "$svc: started (pid $pid, http://127.0.0.1:$port), ready"
 }
 
@@ -74,10 +78,13 @@ migrate_schemas() {
   done
 }
 
+# service_port_var SVC [management]: the variable that moves SVC's API (or management) port
 service_port_var() {
+  local suffix=PORT
+  [[ ${2:-} == management ]] && suffix=MANAGEMENT_PORT
   case $1 in
-    command-service) echo COMMAND_PORT ;;
-    query-service) echo QUERY_PORT ;;
-    projector) echo PROJECTOR_PORT ;;
+    command-service) echo "COMMAND_$suffix" ;;
+    query-service) echo "QUERY_$suffix" ;;
+    projector) echo "PROJECTOR_$suffix" ;;
   esac
 }

@@ -4,14 +4,22 @@ import static io.restassured.RestAssured.given;
 
 import java.util.Arrays;
 
-/** Reads this test instance's Prometheus metrics ({@code /q/metrics}). */
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/** Reads this test instance's Prometheus metrics ({@code /q/metrics} on its management interface). */
 public final class Metrics {
     private Metrics() {
     }
 
+    /** {@code path} (e.g. {@code /q/metrics}) on this test instance's management interface (a free port in tests). */
+    public static String management(String path) {
+        return "http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class)
+                + path;
+    }
+
     /** The sum of every series named {@code name} whose labels include all of {@code labels} (e.g. {@code a="b"}). */
     public static double sum(String name, String... labels) {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+        return given().get(management("/q/metrics")).then().statusCode(200).extract().asString().lines()
                 .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
                 .filter(l -> Arrays.stream(labels).allMatch(l::contains))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
@@ -19,6 +27,6 @@ public final class Metrics {
 
     /** Whether the metric family {@code name} is declared (its {@code # TYPE} line), with or without series yet. */
     public static boolean exported(String name) {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString().contains(name);
+        return given().get(management("/q/metrics")).then().statusCode(200).extract().asString().contains(name);
     }
 }

@@ -72,6 +72,7 @@ public class OrderResource {
             @Parameter(description = "Retry-safe key (≤255 chars), scoped to the caller, kept 24 h")
             @HeaderParam("Idempotency-Key") String key) {
         UUID customer = callerCustomerId();
+        request.checkItemCount();
         Function<Order, StoredResponse> render = order -> StoredResponse.of(201, OrderResponse.of(order), Map.of(
                 "Location", readApi.resolve("orders/" + order.id).toString(),
                 "ETag", etag(order),

@@ -10,6 +10,8 @@ public final class WriteProblems {
             "The order's current state does not allow this action");
     public static final ProblemType VERSION_MISMATCH = ProblemType.of("version-mismatch",
             "The order changed since the version named in If-Match");
+    public static final ProblemType TOO_MANY_ITEMS = ProblemType.of("too-many-items",
+            "Order has more lines than an order may hold");
     public static final ProblemType EMAIL_TAKEN = ProblemType.of("email-taken", "Email already in use");
     public static final ProblemType UNKNOWN_CUSTOMER = ProblemType.of("unknown-customer", "Caller is not a known customer");
 

@@ -35,7 +35,7 @@ class RequestValidationTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             malformed JSON         | {"items":[                                                                  | urn:orders:problem:malformed-body | malformed JSON
-            unknown field          | {"items":[{"productId":"a0000000-0000-4000-8000-000000000001","quantity":1}],"customerId":"x"} | urn:orders:problem:malformed-body | unknown field 'customerId'
+            unknown field          | {"items":[{"productId":"a0000000-0000-4000-8000-000000000001","quantity":1}],"customerId":"x"} | urn:orders:problem:malformed-body | field 'customerId': unknown field
             wrong type             | {"items":[{"productId":"a0000000-0000-4000-8000-000000000001","quantity":"two"}]} | urn:orders:problem:malformed-body | items[0].quantity
             bad uuid               | {"items":[{"productId":"not-a-uuid","quantity":1}]}                          | urn:orders:problem:malformed-body | items[0].productId
             zero quantity          | {"items":[{"productId":"a0000000-0000-4000-8000-000000000001","quantity":0}]} | urn:orders:problem:validation | items[0].quantity
@@ -47,6 +47,15 @@ class RequestValidationTest {
             missing items          | {}                                                                           | urn:orders:problem:validation | items
             null item              | {"items":[null]}                                                             | urn:orders:problem:validation | items
             missing product        | {"items":[{"quantity":1}]}                                                   | urn:orders:problem:validation | items[0].productId
+            fractional quantity    | {"items":[{"productId":"a0000000-0000-4000-8000-000000000001","quantity":1.5}]} | urn:orders:problem:malformed-body | field 'items[0].quantity': expected an integer, got 1.5
+            quantity as a string   | {"items":[{"productId":"a0000000-0000-4000-8000-000000000001","quantity":"2"}]} | urn:orders:problem:malformed-body | field 'items[0].quantity': expected an integer, got the string "2"
+            quantity as a boolean  | {"items":[{"productId":"a0000000-0000-4000-8000-000000000001","quantity":true}]} | urn:orders:problem:malformed-body | items[0].quantity
+            product id as a number | {"items":[{"productId":42,"quantity":1}]}                                    | urn:orders:problem:malformed-body | items[0].productId
+            duplicate key          | {"items":[{"productId":"a0000000-0000-4000-8000-000000000001","quantity":1}],"items":[]} | urn:orders:problem:malformed-body | field 'items': appears more than once
+            nested duplicate key   | {"items":[{"productId":"a0000000-0000-4000-8000-000000000001","quantity":1,"quantity":9}]} | urn:orders:problem:malformed-body | field 'items[0].quantity': appears more than once
+            trailing tokens        | {"items":[{"productId":"a0000000-0000-4000-8000-000000000001","quantity":1}]} {} | urn:orders:problem:malformed-body | unexpected content after the JSON value
+            trailing garbage       | {"items":[{"productId":"a0000000-0000-4000-8000-000000000001","quantity":1}]}x | urn:orders:problem:malformed-body | malformed JSON
+            items not an array     | {"items":{"productId":"a0000000-0000-4000-8000-000000000001","quantity":1}} | urn:orders:problem:malformed-body | items
             """)
     void rejectsBadBodiesWith400ProblemAndWritesNothing(String name, String body, String type, String detail) {
         given().header("Authorization", Tokens.customer(DevData.ADA)).contentType(ContentType.JSON).body(body)
@@ -68,7 +77,7 @@ class RequestValidationTest {
     }
 
     @Test
-    void tooManyItemsIs400() {
+    void tooManyItemsIs422() {
         StringBuilder items = new StringBuilder();
         for (int i = 0; i < CreateOrderRequest.MAX_ITEMS + 1; i++) {
             items.append(i == 0 ? "" : ",").append("{\"productId\":\"%s\",\"quantity\":1}"
@@ -77,7 +86,9 @@ class RequestValidationTest {
         given().header("Authorization", Tokens.customer(DevData.ADA)).contentType(ContentType.JSON)
                 .body("{\"items\":[" + items + "]}")
                 .when().post("/orders")
-                .then().statusCode(400).body("type", equalTo("urn:orders:problem:validation"));
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("type", equalTo("urn:orders:problem:too-many-items"))
+                .body("detail", containsString("at most " + CreateOrderRequest.MAX_ITEMS));
         assertEquals(ordersBefore, orderCount());
     }
 
@@ -87,7 +98,21 @@ class RequestValidationTest {
         given().header("Authorization", Tokens.customer(DevData.ADA)).contentType(ContentType.JSON)
                 .body("{\"items\":[],\"pad\":\"" + padding + "\"}")
                 .when().post("/orders")
-                .then().statusCode(413);
+                .then().statusCode(413).contentType("application/problem+json")
+                .body("type", equalTo("urn:orders:problem:payload-too-large"))
+                .body("detail", containsString("size limit"));
+        assertEquals(ordersBefore, orderCount());
+    }
+
+    @Test
+    void oversizedChunkedBodyIs413Problem() {
+        // no Content-Length: the limit is found while the body is read
+        byte[] body = ("{\"items\":[],\"pad\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}").getBytes();
+        given().header("Authorization", Tokens.customer(DevData.ADA)).contentType(ContentType.JSON)
+                .body(new java.io.ByteArrayInputStream(body))
+                .when().post("/orders")
+                .then().statusCode(413).contentType("application/problem+json")
+                .body("type", equalTo("urn:orders:problem:payload-too-large"));
         assertEquals(ordersBefore, orderCount());
     }
 

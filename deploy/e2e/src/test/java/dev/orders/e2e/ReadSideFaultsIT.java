@@ -47,7 +47,7 @@ class ReadSideFaultsIT {
     void healthy() throws Exception {
         Stack.script(Map.of(), "deploy/local/up");
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> Stack.getStatus(Stack.READ_API + "/q/health/ready", "") == 200);
+                .until(() -> Stack.getStatus(Stack.management(Stack.READ_API) + "/q/health/ready", "") == 200);
     }
 
     @AfterAll
@@ -132,7 +132,7 @@ class ReadSideFaultsIT {
             assertEquals(200, Stack.get(Stack.READ_API + "/orders?limit=5", token).statusCode());
             // the routing decision is visible: reads counted as sent to the primary, and the replica marked unusable
             Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).until(() -> {
-                String metrics = Stack.HTTP.send(HttpRequest.newBuilder(URI.create(Stack.READ_API + "/q/metrics"))
+                String metrics = Stack.HTTP.send(HttpRequest.newBuilder(URI.create(Stack.management(Stack.READ_API) + "/q/metrics"))
                         .build(), HttpResponse.BodyHandlers.ofString()).body();
                 return metrics.contains("replica_usable 0.0") && metrics.lines()
                         .anyMatch(l -> l.startsWith("reads_routed_total") && l.contains("target=\"primary\"")
@@ -208,12 +208,13 @@ class ReadSideFaultsIT {
                     .redirectErrorStream(true)
                     .redirectOutput(Stack.STATE.resolve("logs/query-service-" + URI.create(base).getPort() + ".log").toFile());
             pb.environment().put("QUARKUS_HTTP_PORT", URI.create(base).getPort() + "");
+            pb.environment().put("QUARKUS_MANAGEMENT_PORT", URI.create(Stack.management(base)).getPort() + "");
             pb.environment().put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", Stack.STATE.resolve("jwt/publicKey.pem").toString());
             extra.add(pb.start());
         }
         for (String base : bases) {
             Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                    .until(() -> Stack.getStatus(base + "/q/health/ready", "") == 200);
+                    .until(() -> Stack.getStatus(Stack.management(base) + "/q/health/ready", "") == 200);
         }
         // Warm the fresh JVMs up (JIT, connection pools) with other principals, so the burst below measures the
         // limiter rather than a cold start that would push Redis calls past their timeout into the local fallback.

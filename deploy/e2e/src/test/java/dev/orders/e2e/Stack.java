@@ -31,6 +31,15 @@ final class Stack {
     private Stack() {
     }
 
+    /**
+     * The management interface (health, metrics) of the service whose API is at {@code baseUrl}: the stack puts it
+     * 1000 above the API port (8081 → 9081; the test stack's 8181 → 9181), and {@link #startSecond} does the same.
+     */
+    static String management(String baseUrl) {
+        URI api = URI.create(baseUrl);
+        return api.getScheme() + "://" + api.getHost() + ":" + (api.getPort() + 1000);
+    }
+
     static String env(String name, String fallback) {
         return System.getenv().getOrDefault(name, fallback);
     }
@@ -82,17 +91,18 @@ final class Stack {
                 .redirectErrorStream(true)
                 .redirectOutput(STATE.resolve("logs/" + service + "-second.log").toFile());
         pb.environment().put("QUARKUS_HTTP_PORT", URI.create(baseUrl).getPort() + "");
+        pb.environment().put("QUARKUS_MANAGEMENT_PORT", URI.create(management(baseUrl)).getPort() + "");
         pb.environment().putAll(extraEnv);
         Process second = pb.start();
         Awaitility.await(service + " second instance ready").atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> getStatus(baseUrl + "/q/health/ready", "") == 200);
+                .until(() -> getStatus(management(baseUrl) + "/q/health/ready", "") == 200);
         return second;
     }
 
     /** The sum of a counter's series (all tags) on the service at {@code baseUrl}, from its Prometheus endpoint. */
     static double counter(String baseUrl, String name) throws IOException, InterruptedException {
-        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics")).build(),
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(management(baseUrl) + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return metrics.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();

@@ -7,9 +7,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -55,20 +53,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e, UriInfo uri) {
-        String detail;
-        if (e instanceof UnrecognizedPropertyException u) {
-            detail = "unknown field '" + u.getPropertyName() + "'";
-        } else if (e instanceof InvalidFormatException f) {
-            detail = "field '" + path(f) + "': cannot read value " + f.getValue() + " as "
-                    + f.getTargetType().getSimpleName();
-        } else if (e instanceof MismatchedInputException m) {
-            detail = "field '" + path(m) + "' has the wrong type";
-        } else if (e instanceof com.fasterxml.jackson.core.exc.InputCoercionException c) {
-            detail = "a number is out of range: " + c.getOriginalMessage();
-        } else {
-            detail = "malformed JSON: " + e.getOriginalMessage();
-        }
-        return respond(400, ProblemType.MALFORMED_BODY, detail, uri, null);
+        JsonError error = JsonError.of(e);
+        return respond(400, ProblemType.MALFORMED_BODY, error.detail(), uri,
+                List.of(new Problem.FieldError(error.field(), error.message())));
     }
 
     @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
@@ -119,18 +106,6 @@ public class ProblemMappers {
     static Response respond(int status, ProblemType type, String detail, UriInfo uri, List<Problem.FieldError> errors) {
         return Response.status(status).type(PROBLEM_JSON)
                 .entity(Problem.of(type, status, detail, uri == null ? null : uri.getPath(), errors)).build();
-    }
-
-    private static String path(MismatchedInputException e) {
-        StringBuilder sb = new StringBuilder();
-        for (var ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
-            } else {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.isEmpty() ? "(body)" : sb.toString();
     }
 
     /** "create.request.items[0].quantity" → "items[0].quantity": drop the method and parameter names. */

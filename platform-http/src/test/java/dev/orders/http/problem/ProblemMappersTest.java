@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.orders.http.json.StrictJson;
 import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.WebApplicationException;
@@ -20,11 +21,15 @@ import jakarta.ws.rs.core.UriInfo;
 
 /** Each error family leaves as problem+json with its stable type, status, a detail naming the culprit, and headers. */
 class ProblemMappersTest {
-    record Line(String productId, int quantity) {
+    record Line(String productId, Integer quantity) {
     }
 
-    private static final ObjectMapper STRICT = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    record Order(java.util.List<Line> items, String note) {
+    }
+
+    /** The services' mapper: StrictJson on top of failing on unknown fields (command-service's setting). */
+    private static final ObjectMapper STRICT = StrictJson.configure(new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
     private final ProblemMappers mappers = new ProblemMappers();
     private final UriInfo uri = (UriInfo) Proxy.newProxyInstance(UriInfo.class.getClassLoader(),
             new Class<?>[] { UriInfo.class }, (proxy, method, args) -> method.getName().equals("getPath") ? "/orders" : null);
@@ -38,12 +43,70 @@ class ProblemMappersTest {
         return assertThrows(JsonProcessingException.class, () -> STRICT.readValue(json, Line.class));
     }
 
+    private static Problem rejected(String orderJson) {
+        var e = assertThrows(JsonProcessingException.class, () -> STRICT.readValue(orderJson, Order.class),
+                "accepted: " + orderJson);
+        Response r = new ProblemMappers().malformedJson(e, null);
+        assertEquals(400, r.getStatus());
+        assertEquals(ProblemType.MALFORMED_BODY.uri(), problem(r).type());
+        return problem(r);
+    }
+
+    @Test
+    void noScalarIsCoercedAndEachRejectionNamesItsField() {
+        assertEquals("items[0].quantity", rejected("{\"items\":[{\"productId\":\"p\",\"quantity\":1.5}]}")
+                .errors().get(0).field());
+        Problem quoted = rejected("{\"items\":[{\"productId\":\"p\",\"quantity\":\"2\"}]}");
+        assertEquals("field 'items[0].quantity': expected an integer, got the string \"2\"", quoted.detail());
+        assertEquals("items[0].quantity", rejected("{\"items\":[{\"productId\":\"p\",\"quantity\":true}]}")
+                .errors().get(0).field());
+        assertEquals("items[0].productId", rejected("{\"items\":[{\"productId\":7,\"quantity\":1}]}")
+                .errors().get(0).field());
+        assertEquals("note", rejected("{\"items\":[],\"note\":false}").errors().get(0).field());
+        assertEquals("items", rejected("{\"items\":{\"productId\":\"p\"}}").errors().get(0).field());
+    }
+
+    @Test
+    void aDuplicateKeyIsNamedWhereverItIs() {
+        assertEquals("items", rejected("{\"items\":[],\"items\":[]}").errors().get(0).field());
+        Problem nested = rejected("{\"items\":[{\"quantity\":1,\"quantity\":2}]}");
+        assertEquals("items[0].quantity", nested.errors().get(0).field());
+        assertEquals("appears more than once", nested.errors().get(0).message());
+    }
+
+    @Test
+    void trailingTokensAndDeepNestingAreRejected() {
+        assertEquals("(body)", rejected("{\"items\":[]} {}").errors().get(0).field());
+        assertEquals("unexpected content after the JSON value", rejected("{\"items\":[]} []").detail());
+        assertTrue(rejected("{\"items\":[]}x").detail().startsWith("malformed JSON at line 1, column 13"));
+        String deep = "[".repeat(1000) + "]".repeat(1000);
+        var e = assertThrows(JsonProcessingException.class, () -> STRICT.readValue(deep, Object.class));
+        String detail = problem(new ProblemMappers().malformedJson(e, null)).detail();
+        assertTrue(detail.startsWith("too deeply nested"), detail);
+    }
+
+    @Test
+    void aStrictMapperStillReadsWhatIsValid() throws Exception {
+        Order ok = STRICT.readValue("{\"items\":[{\"productId\":\"p\",\"quantity\":2}],\"note\":\"n\"}",
+                Order.class);
+        assertEquals(2, ok.items().get(0).quantity());
+    }
+
+    @Test
+    void echoedNamesAreShortAndEscaped() {
+        Problem p = rejected("{\"items\":[],\"a\\u0000b\":1}");
+        assertEquals("a\\u0000b", p.errors().get(0).field());
+        String longName = "x".repeat(500);
+        assertTrue(rejected("{\"" + longName + "\":1}").errors().get(0).field().length() < 70);
+    }
+
     @Test
     void anUnknownFieldIsNamed() {
         Response r = mappers.malformedJson(parseError("{\"productId\":\"p\",\"quantity\":1,\"colour\":\"red\"}"), uri);
         assertEquals(400, r.getStatus());
         assertEquals(ProblemType.MALFORMED_BODY.uri(), problem(r).type());
-        assertEquals("unknown field 'colour'", problem(r).detail());
+        assertEquals("field 'colour': unknown field", problem(r).detail());
+        assertEquals("colour", problem(r).errors().get(0).field());
         assertEquals("/orders", problem(r).instance());
     }
 

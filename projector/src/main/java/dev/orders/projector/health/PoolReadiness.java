@@ -1,6 +1,7 @@
 package dev.orders.projector.health;
 
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -23,6 +24,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class PoolReadiness implements AsyncHealthCheck {
     static final String NAME = "Reactive PostgreSQL pool";
+    static final String DEPENDENCY = "read database (primary)";
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
     private final Pool pool;
@@ -36,7 +38,11 @@ public class PoolReadiness implements AsyncHealthCheck {
         return pool.query("SELECT 1").execute()
                 .ifNoItem().after(TIMEOUT).fail()
                 .map(rows -> HealthCheckResponse.up(NAME))
+                // which dependency and how it failed, never the driver's text (hosts, users, SQL): probes are logged
                 .onFailure().recoverWithItem(e -> HealthCheckResponse.named(NAME).down()
-                        .withData("error", String.valueOf(e.getMessage())).build());
+                        .withData("dependency", DEPENDENCY)
+                        .withData("reason", e instanceof TimeoutException ? "no answer within " + TIMEOUT.toSeconds()
+                                + " s" : "connection or query failed")
+                        .build());
     }
 }
