@@ -6,6 +6,9 @@ import dev.orders.http.problem.ProblemException;
 public final class PageLimit {
     public static final int DEFAULT = 20;
     public static final int MAX = 100;
+    /** OpenAPI descriptions of the paging parameters every list endpoint takes. */
+    public static final String LIMIT_DOC = "Page size, 1 to 100 (default 20)";
+    public static final String CURSOR_DOC = "Opaque: the previous page's nextCursor (absent for the first page)";
 
     private PageLimit() {
     }

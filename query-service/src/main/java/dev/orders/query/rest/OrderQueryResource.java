@@ -11,6 +11,11 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import dev.orders.http.paging.PageLimit;
 import dev.orders.http.paging.RequestParams;
@@ -38,6 +43,7 @@ import jakarta.ws.rs.core.UriInfo;
 
 /** Read API: thin mapping of {@link OrderQueryService} results to HTTP (ETag, 304, Link, staleness headers). */
 @Path("/")
+@Tag(name = "orders", description = "Read orders and customer summaries")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({ "customer", "ops" })
 public class OrderQueryResource {
@@ -68,20 +74,27 @@ public class OrderQueryResource {
 
     @GET
     @Path("orders/{id}")
-    @Operation(summary = "One order, with customer fields. ETag \"<version>.<revision>\": the order's version and the "
+    @Operation(operationId = "getOrder", summary = "One order, with customer fields. ETag \"<version>.<revision>\": the order's version and the "
             + "read row's revision (which a customer rename changes too); the write API's If-Match takes it as is")
     @APIResponse(responseCode = "200", description = "The order (header Warning: 110 when served stale)",
-            content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = OrderView.class)))
-    @APIResponse(responseCode = "304", description = "Unchanged since the If-None-Match ETag")
-    @APIResponse(responseCode = "404", description = "No such order visible to the caller (problem+json)")
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OrderView.class)),
+            headers = {
+                    @Header(name = "ETag", description = "\"<version>.<revision>\"", schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Warning", description = "110 when served stale (the read model was unreachable)",
+                            schema = @Schema(type = SchemaType.STRING)) })
+    @APIResponse(responseCode = "304", description = "Unchanged since the If-None-Match ETag",
+            headers = @Header(name = "ETag", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "404", description = "No such order visible to the caller")
     @APIResponse(responseCode = "400", description = "Bad id, or a Consistency-Token that is not this order's or is "
-            + "further ahead than any write (problem+json)")
+            + "further ahead than any write")
     @APIResponse(responseCode = "503", description = "Not yet consistent with the presented token, databases down, "
-            + "or the server at capacity (problem+json, Retry-After)")
-    public Uni<Response> byId(@PathParam("id") String id, @Context Request request,
-            @Parameter(description = "From a write response: read at least this version")
-            @HeaderParam(CONSISTENCY_TOKEN) String token) {
+            + "or the server at capacity (Retry-After)")
+    public Uni<Response> byId(@Parameter(description = "Order id (UUID)") @PathParam("id") String id,
+            @Context Request request,
+            @Parameter(description = "From a write response (<order id>:<version>): read at least this version")
+            @HeaderParam(CONSISTENCY_TOKEN) String token,
+            @Parameter(description = "A previous ETag: 304 when the order is unchanged")
+            @HeaderParam("If-None-Match") String ifNoneMatch) {
         UUID orderId = RequestParams.uuid(id, "order id");
         long minVersion = minVersion(token, orderId);
         return orders.byId(caller(), orderId, minVersion).map(read -> {
@@ -100,9 +113,14 @@ public class OrderQueryResource {
 
     @GET
     @Path("orders")
-    @Operation(summary = "Orders newest first, keyset-paginated: the caller's, or (ops) any customer's or all")
-    @APIResponse(responseCode = "400", description = "Bad limit, cursor or filter (problem+json)")
-    public Uni<Response> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
+    @Operation(operationId = "listOrders",
+            summary = "Orders newest first, keyset-paginated: the caller's, or (ops) any customer's or all")
+    @PageResponses
+    @APIResponse(responseCode = "400", description = "Bad limit, cursor or filter")
+    public Uni<Response> list(
+            @Parameter(description = PageLimit.LIMIT_DOC, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100"))
+            @QueryParam("limit") String limit,
+            @Parameter(description = PageLimit.CURSOR_DOC) @QueryParam("cursor") String cursor,
             @Parameter(description = "Comma-separated statuses") @QueryParam("status") String status,
             @Parameter(description = "RFC 3339, inclusive") @QueryParam("createdFrom") String from,
             @Parameter(description = "RFC 3339, exclusive") @QueryParam("createdTo") String to,
@@ -113,12 +131,19 @@ public class OrderQueryResource {
 
     @GET
     @Path("orders/search")
-    @Operation(summary = "Contains-search over customer name/email and item names (trigram index), newest first. "
+    @Operation(operationId = "searchOrders",
+            summary = "Contains-search over customer name/email and item names (trigram index), newest first. "
             + "An operator searching all customers must bound createdFrom/createdTo (at most 31 days by default).")
     @APIResponse(responseCode = "400", description = "q without three letters or digits in a row, or too long; an "
-            + "operator's search without customerId and a bounded date range (problem+json)")
-    public Uni<Response> search(@QueryParam("q") String q, @QueryParam("limit") String limit,
-            @QueryParam("cursor") String cursor, @QueryParam("customerId") String customerId,
+            + "operator's search without customerId and a bounded date range")
+    @PageResponses
+    public Uni<Response> search(
+            @Parameter(description = "At least three letters or digits in a row, at most 100 characters")
+            @QueryParam("q") String q,
+            @Parameter(description = PageLimit.LIMIT_DOC, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100"))
+            @QueryParam("limit") String limit,
+            @Parameter(description = PageLimit.CURSOR_DOC) @QueryParam("cursor") String cursor,
+            @Parameter(description = "ops only: one customer's orders") @QueryParam("customerId") String customerId,
             @Parameter(description = "RFC 3339, inclusive") @QueryParam("createdFrom") String from,
             @Parameter(description = "RFC 3339, exclusive") @QueryParam("createdTo") String to,
             @Context UriInfo uri) {
@@ -140,8 +165,9 @@ public class OrderQueryResource {
 
     @GET
     @Path("customers/{id}/summary")
-    @Operation(summary = "A customer's order count, lifetime total (excluding cancelled) and last order time")
-    public Uni<CustomerSummary> summary(@PathParam("id") String id) {
+    @Operation(operationId = "getCustomerSummary",
+            summary = "A customer's order count, lifetime total (excluding cancelled) and last order time")
+    public Uni<CustomerSummary> summary(@Parameter(description = "Customer id (UUID)") @PathParam("id") String id) {
         return orders.summary(caller(), RequestParams.uuid(id, "customer id"));
     }
 
