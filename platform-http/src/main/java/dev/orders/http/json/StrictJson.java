@@ -33,7 +33,9 @@ public class StrictJson implements ObjectMapperCustomizer {
                 .maxNestingDepth(MAX_NESTING_DEPTH).build());
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        // FAIL_ON_NULL_FOR_PRIMITIVES stays off: it also fails a record whose primitive component is absent from
+        // the JSON on purpose (@JsonIgnore, e.g. the read API's cached OrderView.revision); request bodies use boxed
+        // types with @NotNull instead.
         mapper.enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         mapper.disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
