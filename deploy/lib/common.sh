@@ -57,14 +57,24 @@ STATE_MARKER="$STATE_DIR/.orders-local-state" # lets `down --purge` prove the fo
 : "${ORDERS_READER_STATEMENT_TIMEOUT:=2s}"
 
 : "${ORDERS_JWT_ISSUER:=https://orders.local}"
+# The `aud` deploy/local/token puts in tokens and the APIs require (mp.jwt.verify.audiences), and the oldest token
+# (seconds since its iat) they accept (mp.jwt.verify.token.age).
+: "${ORDERS_JWT_AUDIENCE:=orders-api}"
+: "${ORDERS_JWT_MAX_AGE:=3600}"
+# query-service's cursor-signing key (id and secret): the services run their prod profile, which has no default key.
+: "${ORDERS_CURSOR_ACTIVE_KEY:=local}"
+: "${ORDERS_CURSOR_KEYS_LOCAL:=local-dev-cursor-secret-change-me}"
 : "${ORDERS_SERVICE_READY_TIMEOUT:=90}"
 : "${ORDERS_SERVICE_JAVA_OPTS:=-Xms64m -Xmx512m}"
 
 : "${ORDERS_PG_MAJOR:=15}"
-# Exported so the services (their application.properties read these names) and the tests agree with the stack.
+# Exported so the services (their application.properties read these names) and the tests agree with the stack. Every
+# service this toolbox starts (up, the e2e tests' second instances, bench, rebuild-read-model) runs the prod profile,
+# which has no default password or cursor key: they reach it through this export.
 export WRITE_PG_PORT READ_PG_PORT REPLICA_PG_PORT PGBOUNCER_PORT REDIS_PORT KAFKA_PORT \
   COMMAND_PORT QUERY_PORT PROJECTOR_PORT COMMAND_MANAGEMENT_PORT QUERY_MANAGEMENT_PORT PROJECTOR_MANAGEMENT_PORT \
-  ORDERS_DB_USER ORDERS_DB_PASSWORD ORDERS_READER_USER ORDERS_READER_PASSWORD
+  ORDERS_DB_USER ORDERS_DB_PASSWORD ORDERS_READER_USER ORDERS_READER_PASSWORD ORDERS_JWT_AUDIENCE ORDERS_JWT_MAX_AGE \
+  ORDERS_CURSOR_ACTIVE_KEY ORDERS_CURSOR_KEYS_LOCAL
 PG_BIN="${ORDERS_PG_BIN:-/usr/lib/postgresql/$ORDERS_PG_MAJOR/bin}"
 PG_SHARE="/usr/share/postgresql/$ORDERS_PG_MAJOR"
 

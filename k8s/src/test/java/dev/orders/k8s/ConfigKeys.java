@@ -37,6 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>a run-time property of Quarkus's configuration model for an extension the service depends on: each
  * extension jar ships its model (META-INF/quarkus-config-doc/quarkus-config-model.json) and its pom, so the set is
  * the service's own io.quarkus dependencies (and those of the project modules it uses) and what they pull in;</li>
+ * <li>an entry of one of the service's own maps on {@link #MAPS} ({@code orders.cursor.keys.<id>});</li>
  * <li>or on {@link #ALLOWED}, the documented list of settings outside Quarkus's model (MicroProfile JWT).</li>
  * </ol>
  * A property that Quarkus fixes at build time is rejected even if known: set in a ConfigMap it has no effect.
@@ -53,6 +54,9 @@ final class ConfigKeys {
                     "mp.jwt.verify.publickey.location", "mp.jwt.verify.publickey.algorithm",
                     "mp.jwt.verify.clock.skew", "mp.jwt.verify.token.age", "mp.jwt.token.header",
                     "mp.jwt.token.cookie", "mp.jwt.decrypt.key.location", "mp.jwt.decrypt.key.algorithm"));
+
+    /** Maps of a service's own configuration, whose keys the environment names ({@code ORDERS_CURSOR_KEYS_<ID>}). */
+    static final Map<String, Set<String>> MAPS = Map.of("query-service", Set.of("orders.cursor.keys"));
 
     private static final String MODEL = "META-INF/quarkus-config-doc/quarkus-config-model.json";
 
@@ -83,6 +87,9 @@ final class ConfigKeys {
                     + "): setting it in the environment has no effect";
         }
         if (!matches.isEmpty() || fromApplicationProperties(service).contains(key)) {
+            return null;
+        }
+        if (MAPS.getOrDefault(service, Set.of()).stream().anyMatch(m -> key.matches(env(m) + "_[A-Z][A-Z0-9]*"))) {
             return null;
         }
         for (Map.Entry<String, Set<String>> allowed : ALLOWED.entrySet()) {

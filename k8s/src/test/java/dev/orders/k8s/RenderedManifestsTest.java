@@ -211,11 +211,11 @@ class RenderedManifestsTest {
     }
 
     /**
-     * prod names the token issuer for every service that verifies tokens: left alone, mp.jwt.verify.issuer would be
-     * dev's https://orders.local (application.properties).
+     * prod names the token issuer and audience for every service that verifies tokens: left alone,
+     * mp.jwt.verify.issuer would be dev's https://orders.local (application.properties).
      */
     @Test
-    void prodSetsTheJwtIssuerOfEveryServiceThatVerifiesTokens() throws Exception {
+    void prodSetsTheJwtIssuerAndAudienceOfEveryServiceThatVerifiesTokens() throws Exception {
         List<Map<String, Object>> docs = render("k8s/overlays/prod");
         int verifying = 0;
         for (String service : SERVICES) {
@@ -227,8 +227,71 @@ class RenderedManifestsTest {
             String issuer = env.getOrDefault("MP_JWT_VERIFY_ISSUER", env.get("ORDERS_JWT_ISSUER"));
             assertNotNull(issuer, service + ": prod sets MP_JWT_VERIFY_ISSUER");
             assertNotEquals("https://orders.local", issuer, service + ": prod's issuer is not dev's");
+            assertNotNull(env.getOrDefault("MP_JWT_VERIFY_AUDIENCES", env.get("ORDERS_JWT_AUDIENCE")),
+                    service + ": prod names the audience its tokens must carry (MP_JWT_VERIFY_AUDIENCES)");
         }
         assertEquals(2, verifying, "command-service and query-service verify tokens");
+    }
+
+    /**
+     * The prod profile has no default password or cursor key ({@code %prod.<key>=${VAR}}, so a missing one stops
+     * start-up): every container running a service's image gets VAR or the key's own variable, and the active cursor
+     * key's secret. dev renders its Secrets, so they are checked here; prod's are created by hand from k8s/README.md,
+     * whose {@code <app>-config-creds} command must name them.
+     */
+    @Test
+    void everySecretTheProdProfileRequiresIsSet() throws Exception {
+        List<Map<String, Object>> docs = render("k8s/overlays/dev");
+        String readme = Files.readString(REPO.resolve("k8s/README.md"), StandardCharsets.UTF_8);
+        int checked = 0;
+        for (String service : SERVICES) {
+            Map<String, List<String>> required = new java.util.LinkedHashMap<>();
+            Manifests.applicationProperties(service).forEach((key, value) -> {
+                java.util.regex.Matcher var = java.util.regex.Pattern.compile("\\$\\{([A-Z0-9_]+)}").matcher(value);
+                if (key.startsWith("%prod.") && var.matches()) {
+                    required.put(key.substring("%prod.".length()),
+                            List.of(var.group(1), ConfigKeys.env(key.substring("%prod.".length()))));
+                }
+            });
+            assertFalse(required.isEmpty(), service + ": its prod profile requires a password");
+            String creds = creationCommand(readme, service + "-config-creds");
+            for (Map.Entry<String, List<String>> r : required.entrySet()) {
+                assertTrue(r.getValue().stream().anyMatch(creds::contains),
+                        "k8s/README.md creates " + service + "-config-creds without any of " + r.getValue());
+            }
+            for (Map<String, Object> c : containers(Manifests.podSpec(named(docs, "Deployment", service)))) {
+                if (!String.valueOf(c.get("image")).contains("/" + service)) {
+                    continue;
+                }
+                Map<String, String> env = environment(docs, c);
+                for (Map.Entry<String, List<String>> r : required.entrySet()) {
+                    assertTrue(r.getValue().stream().anyMatch(env::containsKey),
+                            service + "/" + c.get("name") + ": " + r.getKey() + " needs one of " + r.getValue());
+                    checked++;
+                }
+                String activeCursorKey = env.get("ORDERS_CURSOR_ACTIVE_KEY");
+                if (activeCursorKey != null) {
+                    String secret = "ORDERS_CURSOR_KEYS_" + activeCursorKey.toUpperCase();
+                    assertNotNull(env.get(secret), service + ": the active cursor key's secret " + secret);
+                    assertTrue(creds.contains("ORDERS_CURSOR_KEYS_"), "k8s/README.md: " + service + "'s cursor key");
+                }
+            }
+        }
+        assertTrue(checked >= 5, "passwords of command-service, the projector and query-service (2), its cursor key");
+    }
+
+    /** The {@code kubectl create secret generic NAME} command of k8s/README.md, continuation lines included. */
+    private static String creationCommand(String readme, String name) {
+        int at = readme.indexOf("create secret generic " + name + " ");
+        assertTrue(at >= 0, "k8s/README.md creates the Secret " + name);
+        StringBuilder command = new StringBuilder();
+        for (String line : readme.substring(at).lines().toList()) {
+            command.append(line).append('\n');
+            if (!line.stripTrailing().endsWith("\\")) {
+                break;
+            }
+        }
+        return command.toString();
     }
 
     static List<String> configKeyProblems(List<Map<String, Object>> docs) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
@@ -38,7 +39,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class IdempotencyService {
-    public static final int MAX_KEY_LENGTH = 255;
+    /** What a key may be: a UUID, a ULID or a "job:42.retry-1" fit; no spaces, quotes or control characters. */
+    public static final Pattern KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     static final ProblemType KEY_REUSED = ProblemType.of("idempotency-key-reused",
             "Idempotency-Key was already used for a different request");
     static final ProblemType KEY_IN_FLIGHT = ProblemType.of("idempotency-key-in-flight",
@@ -90,15 +92,24 @@ public class IdempotencyService {
         if (key == null) {
             return operation.apply(IdempotencyClaim.NONE);
         }
-        if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
-            return Uni.createFrom().failure(ProblemException.badRequest(
-                    "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " characters"));
+        try {
+            checkKey(key);
+        } catch (ProblemException e) {
+            return Uni.createFrom().failure(e);
         }
         return pool.preparedQuery(CLAIM)
                 .execute(Tuple.of(principal, key, fingerprint, ttl.toSeconds(), lockTimeout.toSeconds()))
                 .chain(claimed -> claimed.rowCount() == 1
                         ? execute(principal, key, operation)
                         : existing(principal, key, fingerprint));
+    }
+
+    /** A 400 naming the header unless {@code key} matches {@link #KEY}. */
+    static void checkKey(String key) {
+        if (!KEY.matcher(key).matches()) {
+            throw ProblemException.invalid(IdempotencyKeyGuard.HEADER,
+                    "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -");
+        }
     }
 
     private Uni<StoredResponse> execute(String principal, String key,

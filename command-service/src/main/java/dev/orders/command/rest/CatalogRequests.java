@@ -9,7 +9,10 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
-/** Bodies of the operators' reference-data endpoints. PATCH bodies: null means "leave as is". */
+/**
+ * Bodies of the operators' reference-data endpoints. PATCH bodies: null means "leave as is". Names and emails are free
+ * text: {@link PlainText} refuses control and format characters (400 naming the field), the service stores them in NFC.
+ */
 public final class CatalogRequests {
     static final long MAX_PRICE_CENTS = 100_000_000L;
 
@@ -17,7 +20,7 @@ public final class CatalogRequests {
     }
 
     public record NewProduct(
-            @NotBlank @Size(max = 200) String name,
+            @NotBlank @Size(max = 200) @PlainText String name,
             @NotNull @Min(0) @Max(MAX_PRICE_CENTS) Long priceCents,
             @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 code like EUR") String currency) {
         CatalogCommands.NewProduct toCommand() {
@@ -26,7 +29,7 @@ public final class CatalogRequests {
     }
 
     public record ProductChange(
-            @Size(min = 1, max = 200) String name,
+            @Size(min = 1, max = 200) @PlainText String name,
             @Min(0) @Max(MAX_PRICE_CENTS) Long priceCents,
             Boolean active) {
         CatalogCommands.ProductChange toCommand() {
@@ -35,16 +38,16 @@ public final class CatalogRequests {
     }
 
     public record NewCustomer(
-            @NotBlank @Size(max = 200) String name,
-            @NotBlank @Email @Size(max = 320) String email) {
+            @NotBlank @Size(max = 200) @PlainText String name,
+            @NotBlank @Email @Size(max = 320) @PlainText String email) {
         CatalogCommands.NewCustomer toCommand() {
             return new CatalogCommands.NewCustomer(name, email);
         }
     }
 
     public record CustomerChange(
-            @Size(min = 1, max = 200) String name,
-            @Email @Size(min = 3, max = 320) String email) {
+            @Size(min = 1, max = 200) @PlainText String name,
+            @Email @Size(min = 3, max = 320) @PlainText String email) {
         CatalogCommands.CustomerChange toCommand() {
             return new CatalogCommands.CustomerChange(name, email);
         }

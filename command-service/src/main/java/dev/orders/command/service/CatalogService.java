@@ -28,7 +28,8 @@ import jakarta.persistence.LockModeType;
 /**
  * The reference data this service owns (products, customers): paged reads for everyone entitled, and operator
  * changes, each of which writes a {@link CatalogEvent} to the outbox in the same transaction so that projections
- * showing names (the read model's order rows) can follow renames.
+ * showing names (the read model's order rows) can follow renames. Names and emails are stored as {@link Text#clean}
+ * leaves them (NFC, no control or format characters), whoever calls.
  */
 @ApplicationScoped
 public class CatalogService {
@@ -56,7 +57,7 @@ public class CatalogService {
     public Uni<Product> createProduct(NewProduct req) {
         Product p = new Product();
         p.id = UUID.randomUUID();
-        p.name = req.name().strip();
+        p.name = Text.clean("name", req.name());
         p.priceCents = req.priceCents();
         p.currency = req.currency();
         p.active = true;
@@ -72,7 +73,7 @@ public class CatalogService {
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("no product " + id))
                 .chain(p -> {
                     if (change.name() != null) {
-                        p.name = change.name().strip();
+                        p.name = Text.clean("name", change.name());
                     }
                     if (change.priceCents() != null) {
                         p.priceCents = change.priceCents();
@@ -90,8 +91,8 @@ public class CatalogService {
     public Uni<Customer> createCustomer(NewCustomer req) {
         Customer c = new Customer();
         c.id = UUID.randomUUID();
-        c.name = req.name().strip();
-        c.email = req.email().strip();
+        c.name = Text.clean("name", req.name());
+        c.email = Text.clean("email", req.email());
         c.version = 1;
         c.updatedAt = now();
         return customers.persist(c).call(() -> customers.flush())
@@ -105,10 +106,10 @@ public class CatalogService {
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("no customer " + id))
                 .chain(c -> {
                     if (change.name() != null) {
-                        c.name = change.name().strip();
+                        c.name = Text.clean("name", change.name());
                     }
                     if (change.email() != null) {
-                        c.email = change.email().strip();
+                        c.email = Text.clean("email", change.email());
                     }
                     c.version += 1;
                     c.updatedAt = now();

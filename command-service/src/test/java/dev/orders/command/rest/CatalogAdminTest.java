@@ -123,4 +123,57 @@ class CatalogAdminTest {
         as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"Nobody\"}")
                 .patch("/products/{id}", UUID.randomUUID()).then().statusCode(404);
     }
+
+    /**
+     * Names and emails refuse Unicode Cc (NUL, BEL, newline) and Cf (bidi overrides, zero-width characters) with a 400
+     * naming the field, on create and on change, and nothing reaches Postgres (a NUL there was a 500).
+     */
+    @Test
+    void controlAndFormatCharactersInNamesAndEmailsAre400NamingTheField() {
+        String product = as(Tokens.ops()).contentType(ContentType.JSON)
+                .body("{\"name\":\"Plain\",\"priceCents\":100,\"currency\":\"EUR\"}").post("/products")
+                .then().statusCode(201).extract().path("id");
+        // JSON escapes, decoded by the server: NUL, BEL, LF, RLO (bidi override), ZWSP, ZWJ, BOM, LRI, a lone surrogate
+        for (String bad : List.of("\\u0000", "a\\u0007b", "line\\nbreak", "evil\\u202Egnp.exe", "zero\\u200Bwidth",
+                "a\\u200Db", "\\uFEFFbom", "x\\u2066y", "half\\uD800")) {
+            String name = "{\"name\":\"" + bad + "\"";
+            as(Tokens.ops()).contentType(ContentType.JSON).body(name + ",\"priceCents\":1,\"currency\":\"EUR\"}")
+                    .post("/products").then().statusCode(400).contentType("application/problem+json")
+                    .body("type", equalTo("urn:orders:problem:validation")).body("errors[0].field", equalTo("name"));
+            as(Tokens.ops()).contentType(ContentType.JSON).body(name + "}").patch("/products/{id}", product)
+                    .then().statusCode(400).body("errors[0].field", equalTo("name"));
+            as(Tokens.ops()).contentType(ContentType.JSON).body(name + ",\"email\":\"x-" + UUID.randomUUID()
+                    + "@example.com\"}").post("/customers").then().statusCode(400).body("errors[0].field", equalTo("name"));
+            as(Tokens.ops()).contentType(ContentType.JSON).body(name + "}").patch("/customers/{id}", DevData.ADA)
+                    .then().statusCode(400).body("errors[0].field", equalTo("name"));
+        }
+        as(Tokens.ops()).contentType(ContentType.JSON)
+                .body("{\"name\":\"Mail\",\"email\":\"zero\\u200Bwidth-" + UUID.randomUUID() + "@example.com\"}")
+                .post("/customers").then().statusCode(400).body("errors[0].field", equalTo("email"));
+        as(Tokens.ops()).contentType(ContentType.JSON).body("{\"email\":\"nul\\u0000@example.com\"}")
+                .patch("/customers/{id}", DevData.ADA).then().statusCode(400).body("errors[0].field", equalTo("email"));
+        as(Tokens.ops()).contentType(ContentType.JSON).body("{}").patch("/products/{id}", product)
+                .then().statusCode(200).body("name", equalTo("Plain")).body("priceCents", equalTo(100));
+    }
+
+    /** Names are stored in NFC: "e" + combining acute and the precomposed "é" are one name. */
+    @Test
+    void namesAndEmailsAreNormalisedToNfc() {
+        String decomposed = "Cafe\\u0301 Cre\\u0300me"; // JSON escapes: e + U+0301, e + U+0300
+        String composed = "Caf\u00e9 Cr\u00e8me";
+        String product = as(Tokens.ops()).contentType(ContentType.JSON)
+                .body("{\"name\":\"" + decomposed + "\",\"priceCents\":450,\"currency\":\"EUR\"}").post("/products")
+                .then().statusCode(201).body("name", equalTo(composed)).extract().path("id");
+        as(Tokens.ops()).contentType(ContentType.JSON).body("{\"name\":\"" + decomposed + " Noir\"}")
+                .patch("/products/{id}", product).then().statusCode(200).body("name", equalTo(composed + " Noir"));
+        assertEquals(composed + " Noir", db.preparedQuery("SELECT name FROM products WHERE id = $1")
+                .execute(Tuple.of(UUID.fromString(product))).await().atMost(Duration.ofSeconds(5))
+                .iterator().next().getString(0));
+
+        String local = "jose\\u0301-" + UUID.randomUUID();
+        as(Tokens.ops()).contentType(ContentType.JSON)
+                .body("{\"name\":\"Jose\\u0301\",\"email\":\"" + local + "@example.com\"}").post("/customers")
+                .then().statusCode(201).body("name", equalTo("Jos\u00e9"))
+                .body("email", equalTo(local.replace("e\\u0301", "\u00e9") + "@example.com"));
+    }
 }

@@ -210,6 +210,7 @@ class ReadSideFaultsIT {
             pb.environment().put("QUARKUS_HTTP_PORT", URI.create(base).getPort() + "");
             pb.environment().put("QUARKUS_MANAGEMENT_PORT", URI.create(Stack.management(base)).getPort() + "");
             pb.environment().put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", Stack.STATE.resolve("jwt/publicKey.pem").toString());
+            pb.environment().putAll(Stack.serviceSecrets());
             extra.add(pb.start());
         }
         for (String base : bases) {

@@ -82,6 +82,17 @@ final class Stack {
     }
 
     /**
+     * What a service jar's prod profile requires and has no default for (database passwords, the cursor key), as
+     * deploy/lib/common.sh exports it to the stack and these tests; the local stack's values when run without it.
+     */
+    static Map<String, String> serviceSecrets() {
+        return Map.of("ORDERS_DB_PASSWORD", env("ORDERS_DB_PASSWORD", "orders"),
+                "ORDERS_READER_PASSWORD", env("ORDERS_READER_PASSWORD", "orders_reader"),
+                "ORDERS_CURSOR_ACTIVE_KEY", env("ORDERS_CURSOR_ACTIVE_KEY", "local"),
+                "ORDERS_CURSOR_KEYS_LOCAL", env("ORDERS_CURSOR_KEYS_LOCAL", "local-dev-cursor-secret-change-me"));
+    }
+
+    /**
      * Starts a second instance of {@code service} (its built jar) beside the stack's, on {@code baseUrl}'s port with
      * {@code extraEnv}, logging to logs/{@code service}-second.log, and waits until it is ready. The test stops it.
      */
@@ -92,6 +103,7 @@ final class Stack {
                 .redirectOutput(STATE.resolve("logs/" + service + "-second.log").toFile());
         pb.environment().put("QUARKUS_HTTP_PORT", URI.create(baseUrl).getPort() + "");
         pb.environment().put("QUARKUS_MANAGEMENT_PORT", URI.create(management(baseUrl)).getPort() + "");
+        pb.environment().putAll(serviceSecrets());
         pb.environment().putAll(extraEnv);
         Process second = pb.start();
         Awaitility.await(service + " second instance ready").atMost(Duration.ofSeconds(90))

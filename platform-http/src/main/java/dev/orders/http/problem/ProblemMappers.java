@@ -29,7 +29,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
-        Response r = respond(e.status(), e.type(), e.getMessage(), uri, null);
+        Response r = respond(e.status(), e.type(), e.getMessage(), uri, e.errors());
         // every 503 says when to come back
         return e.status() == 503 ? Response.fromResponse(r).header("Retry-After", 1).build() : r;
     }

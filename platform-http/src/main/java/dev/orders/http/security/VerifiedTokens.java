@@ -12,6 +12,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.ParseException;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +26,9 @@ import jakarta.inject.Inject;
  * each distinct token is verified once per instance.
  *
  * <p>Keyed by the exact token string, so only a byte-identical token hits; an entry never outlives the token's
- * {@code exp} nor {@code orders.security.verified-token-ttl}; failures are never cached. Signed JWTs cannot be revoked
+ * {@code exp}, its maximum age ({@code iat} + {@code mp.jwt.verify.token.age}) nor
+ * {@code orders.security.verified-token-ttl}; failures are never cached. Every other check (signature, issuer,
+ * audience) is smallrye-jwt's own, made before a token enters the cache. Signed JWTs cannot be revoked
  * before they expire in this setup either way, so the cache changes no security property. Replaces the default
  * parser (a CDI alternative) so that smallrye-jwt's own validator, mechanism and checks stay as they are.
  */
@@ -36,13 +39,17 @@ public class VerifiedTokens extends DefaultJWTParser {
     private final Cache<String, JsonWebToken> verified;
 
     @Inject
-    public VerifiedTokens(MeterRegistry registry, SecurityConfig config) {
+    public VerifiedTokens(MeterRegistry registry, SecurityConfig config, JWTAuthContextInfo jwtConfig) {
         Duration maxTtl = config.verifiedTokenTtl();
+        Long maxAge = jwtConfig.getTokenAge(); // seconds; smallrye-jwt then requires iat
         this.verified = Caffeine.newBuilder().maximumSize(config.verifiedTokens()).recordStats()
                 .expireAfter(Expiry.<String, JsonWebToken> creating((token, jwt) -> {
-                    long untilExp = TimeUnit.SECONDS.toNanos(jwt.getExpirationTime())
-                            - TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
-                    return Duration.ofNanos(Math.max(0, Math.min(untilExp, maxTtl.toNanos())));
+                    long until = jwt.getExpirationTime();
+                    if (maxAge != null) {
+                        until = Math.min(until, jwt.getIssuedAtTime() + maxAge);
+                    }
+                    long nanos = TimeUnit.SECONDS.toNanos(until) - TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
+                    return Duration.ofNanos(Math.max(0, Math.min(nanos, maxTtl.toNanos())));
                 })).build();
         CaffeineCacheMetrics.monitor(registry, verified, "verified-tokens");
     }

@@ -159,4 +159,40 @@ class OrderQueryResourceTest {
         given().header("Authorization", Tokens.customer(customer)).queryParam("limit", 101).get("/orders")
                 .then().statusCode(400);
     }
+
+    /** The read API requires the same audience and maximum age as the write API (command-service TokenChecksTest). */
+    @Test
+    void aTokenForAnotherAudienceOrTooOldIs401() {
+        long now = System.currentTimeMillis() / 1000;
+        for (String token : List.of(Tokens.customerClaims(customer).audience("billing-api").sign(),
+                Tokens.customerClaims(customer).issuedAt(now - 3700).expiresAt(now + 600).sign())) {
+            given().header("Authorization", "Bearer " + token).get("/orders").then().statusCode(401)
+                    .contentType("application/problem+json").body("type", equalTo("urn:orders:problem:unauthorized"));
+        }
+        given().header("Authorization", Tokens.customer(customer)).get("/orders").then().statusCode(200);
+    }
+
+    /** A genuine cursor whose key id is not configured (a key dropped after rotation): 400 naming the cursor. */
+    @Test
+    void aCursorSignedWithAnUnknownKeyIs400() {
+        for (int i = 0; i < 2; i++) {
+            fixture.awaitOnReplica(fixture.insertOrder(customer, Instant.now().minusSeconds(i), "PENDING", 1));
+        }
+        String cursor = given().header("Authorization", Tokens.customer(customer)).queryParam("limit", 1)
+                .get("/orders").then().statusCode(200).extract().jsonPath().getString("nextCursor");
+        byte[] raw = java.util.Base64.getUrlDecoder().decode(cursor);
+        assertEquals(2, raw[0], "format 2: key id, position, tag");
+        byte[] gone = "gone".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.io.ByteArrayOutputStream other = new java.io.ByteArrayOutputStream();
+        other.write(2);
+        other.write(gone.length);
+        other.writeBytes(gone);
+        other.write(raw, 2 + raw[1], raw.length - 2 - raw[1]);
+        given().header("Authorization", Tokens.customer(customer))
+                .queryParam("cursor", java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(other.toByteArray()))
+                .get("/orders").then().statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("urn:orders:problem:validation"))
+                .body("errors[0].field", equalTo("cursor"))
+                .body("detail", containsString("key"));
+    }
 }
