@@ -40,7 +40,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class IdempotencyService {
     /** What a key may be: a UUID, a ULID or a "job:42.retry-1" fit; no spaces, quotes or control characters. */
-    public static final Pattern KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    /** What an Idempotency-Key may be (also the OpenAPI parameter's pattern). */
+    public static final String KEY_PATTERN = "^[A-Za-z0-9._:-]{1,128}$";
+    public static final Pattern KEY = Pattern.compile(KEY_PATTERN);
     static final ProblemType KEY_REUSED = ProblemType.of("idempotency-key-reused",
             "Idempotency-Key was already used for a different request");
     static final ProblemType KEY_IN_FLIGHT = ProblemType.of("idempotency-key-in-flight",

@@ -5,6 +5,13 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import dev.orders.command.Customer;
@@ -36,6 +43,7 @@ import jakarta.ws.rs.core.Response;
  * change both (each change is announced on catalog.events.v1 through the outbox).
  */
 @Path("/")
+@Tag(name = "catalog", description = "Products and customers")
 @Produces(MediaType.APPLICATION_JSON)
 public class CatalogResource {
     private final CatalogService catalog;
@@ -69,8 +77,9 @@ public class CatalogResource {
     @GET
     @Path("products")
     @Authenticated
-    @Operation(summary = "List active products, keyset-paginated by id")
-    public Uni<ProductPage> products(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+    @Operation(operationId = "listProducts", summary = "List active products, keyset-paginated by id")
+    public Uni<ProductPage> products(@Parameter(description = PageLimit.LIMIT_DOC, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100")) @QueryParam("limit") String limit,
+            @Parameter(description = PageLimit.CURSOR_DOC) @QueryParam("cursor") String cursor) {
         int n = PageLimit.parse(limit);
         return writes.read(() -> catalog.products(Paging.after(cursor), n)).map(list -> new ProductPage(
                 list.stream().map(ProductView::of).toList(),
@@ -80,8 +89,9 @@ public class CatalogResource {
     @GET
     @Path("customers")
     @RolesAllowed("ops")
-    @Operation(summary = "List customers (ops only), keyset-paginated by id")
-    public Uni<CustomerPage> customers(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+    @Operation(operationId = "listCustomers", summary = "List customers (ops only), keyset-paginated by id")
+    public Uni<CustomerPage> customers(@Parameter(description = PageLimit.LIMIT_DOC, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100")) @QueryParam("limit") String limit,
+            @Parameter(description = PageLimit.CURSOR_DOC) @QueryParam("cursor") String cursor) {
         int n = PageLimit.parse(limit);
         return writes.read(() -> catalog.customers(Paging.after(cursor), n)).map(list -> new CustomerPage(
                 list.stream().map(CustomerView::of).toList(),
@@ -92,8 +102,15 @@ public class CatalogResource {
     @Path("products")
     @RolesAllowed("ops")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a product (ops)")
+    @Operation(operationId = "createProduct", summary = "Create a product (ops)")
+    @APIResponse(responseCode = "201", description = "Created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ProductView.class)),
+            headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "409", description = "A request with the same Idempotency-Key is in flight")
+    @APIResponse(responseCode = "422", description = "Idempotency-Key reused for another body")
     public Uni<Response> createProduct(@Valid @NotNull CatalogRequests.NewProduct request,
+            @Parameter(description = OrderResource.IDEMPOTENCY_KEY_DOC, schema = @Schema(type = SchemaType.STRING,
+                    pattern = OrderResource.IDEMPOTENCY_KEY_PATTERN, maxLength = 128))
             @HeaderParam("Idempotency-Key") String key) {
         return writes.<Product>idempotent(caller.getSubject(), key, "POST", "/products", request,
                 () -> catalog.createProduct(request.toCommand()),
@@ -104,7 +121,8 @@ public class CatalogResource {
     @Path("products/{id}")
     @RolesAllowed("ops")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Rename, reprice or (de)activate a product (ops); orders keep the name and price they had")
+    @Operation(operationId = "updateProduct",
+            summary = "Rename, reprice or (de)activate a product (ops); orders keep the name and price they had")
     public Uni<ProductView> updateProduct(@PathParam("id") String id,
             @Valid @NotNull CatalogRequests.ProductChange change) {
         UUID productId = RequestParams.uuid(id, "product id");
@@ -115,8 +133,16 @@ public class CatalogResource {
     @Path("customers")
     @RolesAllowed("ops")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a customer (ops); 409 if the email is taken")
+    @Operation(operationId = "createCustomer", summary = "Create a customer (ops); 409 if the email is taken")
+    @APIResponse(responseCode = "201", description = "Created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CustomerView.class)),
+            headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "409", description = "The email is taken, or a request with the same Idempotency-Key "
+            + "is in flight")
+    @APIResponse(responseCode = "422", description = "Idempotency-Key reused for another body")
     public Uni<Response> createCustomer(@Valid @NotNull CatalogRequests.NewCustomer request,
+            @Parameter(description = OrderResource.IDEMPOTENCY_KEY_DOC, schema = @Schema(type = SchemaType.STRING,
+                    pattern = OrderResource.IDEMPOTENCY_KEY_PATTERN, maxLength = 128))
             @HeaderParam("Idempotency-Key") String key) {
         return writes.<Customer>idempotent(caller.getSubject(), key, "POST", "/customers", request,
                 () -> catalog.createCustomer(request.toCommand()),
@@ -127,7 +153,11 @@ public class CatalogResource {
     @Path("customers/{id}")
     @RolesAllowed("ops")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Rename a customer or change the email (ops); the read model's orders follow")
+    @Operation(operationId = "updateCustomer",
+            summary = "Rename a customer or change the email (ops); the read model's orders follow")
+    @APIResponse(responseCode = "200", description = "The customer after the change",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CustomerView.class)))
+    @APIResponse(responseCode = "409", description = "The email is taken")
     public Uni<CustomerView> updateCustomer(@PathParam("id") String id,
             @Valid @NotNull CatalogRequests.CustomerChange change) {
         UUID customerId = RequestParams.uuid(id, "customer id");

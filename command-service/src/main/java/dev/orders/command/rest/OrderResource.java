@@ -10,11 +10,16 @@ import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.orders.command.Order;
 import dev.orders.command.OrderAction;
+import dev.orders.command.idempotency.IdempotencyService;
 import dev.orders.command.idempotency.StoredResponse;
 import dev.orders.command.service.OrderService;
 import dev.orders.command.service.OrderService.Actor;
@@ -40,8 +45,14 @@ import jakarta.ws.rs.core.Response;
  * {@link OrderService} use case, maps the result to HTTP.
  */
 @Path("/orders")
+@Tag(name = "orders", description = "Place orders and move them through their lifecycle")
 @Produces(MediaType.APPLICATION_JSON)
 public class OrderResource {
+    static final String IDEMPOTENCY_KEY_DOC = "Retry-safe key, scoped to the caller and kept 24 h: a retry with the "
+            + "same key and body gets the first answer again";
+    static final String IDEMPOTENCY_KEY_PATTERN = IdempotencyService.KEY_PATTERN;
+    static final String IF_MATCH_DOC = "The ETag last seen (\"3\", or the read API's \"3.17\"): the action runs only "
+            + "if the order is still at that version, else 412";
     /** Lets a client read its own write: the read API answers from data at least this new. */
     public static final String CONSISTENCY_TOKEN = "Consistency-Token";
     /** {@code "3"} (this API's ETag) or {@code "3.1742"} (the read API's: version.revision); the version counts. */
@@ -63,13 +74,21 @@ public class OrderResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed("customer")
-    @Operation(summary = "Place an order for the calling customer")
-    @APIResponse(responseCode = "201", description = "Created; Location points at the read API")
-    @APIResponse(responseCode = "400", description = "Malformed or invalid body (problem+json)")
+    @Operation(operationId = "createOrder", summary = "Place an order for the calling customer")
+    @APIResponse(responseCode = "201", description = "Created; Location points at the read API",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OrderResponse.class)),
+            headers = {
+                    @Header(name = "Location", description = "The order on the read API", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, format = "uri")),
+                    @Header(name = "ETag", description = "The order's version, e.g. \"1\"; send it as If-Match",
+                            schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING)),
+                    @Header(name = CONSISTENCY_TOKEN, description = "<order id>:<version>: present it to the read "
+                            + "API to read at least this version", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING)) })
+    @APIResponse(responseCode = "400", description = "Malformed or invalid body, or a malformed Idempotency-Key")
     @APIResponse(responseCode = "409", description = "A request with the same Idempotency-Key is in flight")
-    @APIResponse(responseCode = "422", description = "Unknown product, or Idempotency-Key reused for another body")
+    @APIResponse(responseCode = "422", description = "Unknown or inactive product, mixed currencies, more than "
+            + CreateOrderRequest.MAX_ITEMS + " lines, or an Idempotency-Key reused for another body")
     public Uni<Response> create(@Valid @NotNull CreateOrderRequest request,
-            @Parameter(description = "Retry-safe key (≤255 chars), scoped to the caller, kept 24 h")
+            @Parameter(description = IDEMPOTENCY_KEY_DOC, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, pattern = IDEMPOTENCY_KEY_PATTERN, maxLength = 128))
             @HeaderParam("Idempotency-Key") String key) {
         UUID customer = callerCustomerId();
         request.checkItemCount();
@@ -84,8 +103,11 @@ public class OrderResource {
     @POST
     @Path("{id}/pay")
     @RolesAllowed({ "customer", "ops" })
-    @Operation(summary = "PENDING → PAID (the order's customer or ops)")
-    public Uni<Response> pay(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+    @Operation(operationId = "payOrder", summary = "PENDING → PAID (the order's customer or ops)")
+    @TransitionResponses
+    public Uni<Response> pay(@PathParam("id") @Parameter(description = "Order id (UUID)") String id,
+            @Parameter(description = IF_MATCH_DOC) @HeaderParam("If-Match") String ifMatch,
+            @Parameter(description = IDEMPOTENCY_KEY_DOC, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, pattern = IDEMPOTENCY_KEY_PATTERN, maxLength = 128))
             @HeaderParam("Idempotency-Key") String key) {
         return transition(id, OrderAction.PAY, ifMatch, key);
     }
@@ -93,8 +115,11 @@ public class OrderResource {
     @POST
     @Path("{id}/ship")
     @RolesAllowed("ops")
-    @Operation(summary = "PAID → SHIPPED (ops)")
-    public Uni<Response> ship(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+    @Operation(operationId = "shipOrder", summary = "PAID → SHIPPED (ops)")
+    @TransitionResponses
+    public Uni<Response> ship(@PathParam("id") @Parameter(description = "Order id (UUID)") String id,
+            @Parameter(description = IF_MATCH_DOC) @HeaderParam("If-Match") String ifMatch,
+            @Parameter(description = IDEMPOTENCY_KEY_DOC, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, pattern = IDEMPOTENCY_KEY_PATTERN, maxLength = 128))
             @HeaderParam("Idempotency-Key") String key) {
         return transition(id, OrderAction.SHIP, ifMatch, key);
     }
@@ -102,8 +127,11 @@ public class OrderResource {
     @POST
     @Path("{id}/deliver")
     @RolesAllowed("ops")
-    @Operation(summary = "SHIPPED → DELIVERED (ops)")
-    public Uni<Response> deliver(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+    @Operation(operationId = "deliverOrder", summary = "SHIPPED → DELIVERED (ops)")
+    @TransitionResponses
+    public Uni<Response> deliver(@PathParam("id") @Parameter(description = "Order id (UUID)") String id,
+            @Parameter(description = IF_MATCH_DOC) @HeaderParam("If-Match") String ifMatch,
+            @Parameter(description = IDEMPOTENCY_KEY_DOC, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, pattern = IDEMPOTENCY_KEY_PATTERN, maxLength = 128))
             @HeaderParam("Idempotency-Key") String key) {
         return transition(id, OrderAction.DELIVER, ifMatch, key);
     }
@@ -111,10 +139,11 @@ public class OrderResource {
     @POST
     @Path("{id}/cancel")
     @RolesAllowed({ "customer", "ops" })
-    @Operation(summary = "PENDING or PAID → CANCELLED (the order's customer or ops)")
-    @APIResponse(responseCode = "409", description = "Illegal transition from the current state (problem+json)")
-    @APIResponse(responseCode = "412", description = "If-Match names another version (problem+json)")
-    public Uni<Response> cancel(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+    @Operation(operationId = "cancelOrder", summary = "PENDING or PAID → CANCELLED (the order's customer or ops)")
+    @TransitionResponses
+    public Uni<Response> cancel(@PathParam("id") @Parameter(description = "Order id (UUID)") String id,
+            @Parameter(description = IF_MATCH_DOC) @HeaderParam("If-Match") String ifMatch,
+            @Parameter(description = IDEMPOTENCY_KEY_DOC, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, pattern = IDEMPOTENCY_KEY_PATTERN, maxLength = 128))
             @HeaderParam("Idempotency-Key") String key) {
         return transition(id, OrderAction.CANCEL, ifMatch, key);
     }
