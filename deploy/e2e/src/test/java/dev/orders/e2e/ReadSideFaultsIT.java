@@ -169,6 +169,26 @@ class ReadSideFaultsIT {
     }
 
     @Test
+    @Order(7)
+    void bothReadDatabasesDownAnswerFast503sNot500s() throws Exception {
+        Stack.signal("postgres-replica", "INT");
+        Stack.signal("postgres-read", "INT");
+        String customer = ADA;
+        for (String path : List.of("/orders?limit=5", "/orders/search?q=keyboard&customerId=" + customer,
+                "/customers/" + customer + "/summary")) {
+            for (int i = 0; i < 5; i++) { // the first calls meet the lost connections, later ones the open breakers
+                long start = System.nanoTime();
+                HttpResponse<String> r = Stack.get(Stack.READ_API + path, token);
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(503, r.statusCode(), path + ": " + r.body());
+                assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""));
+                assertTrue(r.headers().firstValue("Retry-After").isPresent(), path + ": Retry-After");
+                assertTrue(ms < 2000, path + " answered in " + ms + " ms");
+            }
+        }
+    }
+
+    @Test
     @Order(4)
     void unresponsiveDatabasesServeTheLastCachedValueMarkedStaleWithoutHanging() throws Exception {
         UUID id = create();

@@ -1,5 +1,7 @@
 package dev.orders.http.dependency;
 
+import java.net.ConnectException;
+
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
@@ -8,6 +10,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import dev.orders.http.admission.RequestDeadline;
 import dev.orders.http.problem.ProblemMappers;
 import dev.orders.http.problem.ProblemType;
+import io.vertx.sqlclient.ClosedConnectionException;
+import io.vertx.sqlclient.DatabaseException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
@@ -30,5 +34,17 @@ public class DependencyProblems {
         };
         return Response.fromResponse(ProblemMappers.problem(503, ProblemType.UNAVAILABLE, detail, uri.getPath()))
                 .header("Retry-After", 1).build();
+    }
+
+    /**
+     * A database error that reached the edge unhandled: a lost or refused connection, or a server that cannot serve
+     * now ({@link DatabaseFailures}), is a 503 like the failures above; anything else is the 500 it always was.
+     */
+    @ServerExceptionMapper({ ClosedConnectionException.class, DatabaseException.class, ConnectException.class })
+    public Response databaseFailure(Exception e, UriInfo uri) {
+        if (DatabaseFailures.unavailable(e)) {
+            return unavailable(new DependencyUnavailable(e.getMessage(), e), uri);
+        }
+        return new ProblemMappers().unexpected(e, uri);
     }
 }
