@@ -18,6 +18,7 @@ public record ProblemType(URI uri, String title) {
     public static final ProblemType UNSUPPORTED_MEDIA_TYPE = of("unsupported-media-type", "Unsupported media type");
     public static final ProblemType NOT_ACCEPTABLE = of("not-acceptable", "Not acceptable");
     public static final ProblemType PAYLOAD_TOO_LARGE = of("payload-too-large", "Request body too large");
+    public static final ProblemType PRECONDITION_FAILED = of("precondition-failed", "Precondition failed");
     public static final ProblemType RATE_LIMITED = of("rate-limited", "Too many requests");
     public static final ProblemType UNAVAILABLE = of("unavailable", "Service temporarily unavailable");
     public static final ProblemType INTERNAL = of("internal", "Internal error");
