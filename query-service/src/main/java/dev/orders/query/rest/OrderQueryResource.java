@@ -85,6 +85,7 @@ public class OrderQueryResource {
     @APIResponse(responseCode = "304", description = "Unchanged since the If-None-Match ETag",
             headers = @Header(name = "ETag", schema = @Schema(type = SchemaType.STRING)))
     @APIResponse(responseCode = "404", description = "No such order visible to the caller")
+    @APIResponse(responseCode = "412", description = "If-Match names another version than the order's")
     @APIResponse(responseCode = "400", description = "Bad id, or a Consistency-Token that is not this order's or is "
             + "further ahead than any write")
     @APIResponse(responseCode = "503", description = "Not yet consistent with the presented token, databases down, "
