@@ -3,8 +3,10 @@ package dev.orders.command.security;
 import static dev.orders.command.OrderApi.as;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.time.Duration;
 import java.util.Set;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.orders.testing.DevData;
@@ -46,13 +48,15 @@ class TokenChecksTest {
 
     /** VerifiedTokens must not serve a token from its cache past the age smallrye-jwt would refuse it at. */
     @Test
-    void aCachedTokenIsRefusedOnceItReachesTheMaximumAge() throws InterruptedException {
+    void aCachedTokenIsRefusedOnceItReachesTheMaximumAge() {
         long now = System.currentTimeMillis() / 1000;
         String token = "Bearer " + Tokens.customerClaims(DevData.ADA).issuedAt(now - MAX_AGE + 8)
                 .expiresAt(now + 3600).sign();
         accepted(token);
         accepted(token);
-        Thread.sleep(10_000);
+        // it reaches the maximum age 8 s from now: from then on the cache must refuse it
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                .until(() -> as(token).get("/products?limit=1").statusCode() == 401);
         rejected(token);
     }
 
