@@ -59,6 +59,26 @@ final class Stack {
         return out;
     }
 
+    /** What a script printed on stdout, and its exit status. */
+    record Run(int exitCode, String out) {
+    }
+
+    /** Runs a deploy/local script like {@link #script} but returns its exit status instead of failing on non-zero. */
+    static Run run(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
+        String[] cmd = args.clone();
+        cmd[0] = REPO.resolve(args[0]).toString();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().putAll(extraEnv);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", args) + " did not finish within 180 s:\n" + out);
+        }
+        return new Run(p.exitValue(), out);
+    }
+
     /**
      * Polls {@code deploy/local/check-consistency --customer} until it exits 0 (read model equals write model for that
      * customer) and returns what it printed; at the deadline the failure carries its last report.
