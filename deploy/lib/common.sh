@@ -20,6 +20,7 @@ RUN_DIR="$STATE_DIR/run"
 KAFKA_DIR="$STATE_DIR/kafka"
 JWT_DIR="$STATE_DIR/jwt"
 REDIS_DIR="$STATE_DIR/redis"
+TRACE_FILE="$STATE_DIR/traces/spans.jsonl"
 STATE_MARKER="$STATE_DIR/.orders-local-state" # lets `down --purge` prove the folder is ours
 
 # ---------------------------------------------------------------------------
@@ -39,6 +40,9 @@ STATE_MARKER="$STATE_DIR/.orders-local-state" # lets `down --purge` prove the fo
 : "${COMMAND_MANAGEMENT_PORT:=9081}"
 : "${QUERY_MANAGEMENT_PORT:=9082}"
 : "${PROJECTOR_MANAGEMENT_PORT:=9083}"
+# The local trace collector (deploy/local/otlp/LocalTraces.java): the services export OTLP/HTTP spans to it, it appends
+# them to TRACE_FILE, and deploy/local/trace prints one order's trace from there.
+: "${OTLP_PORT:=14318}"
 
 : "${ORDERS_WRITE_DB:=orders_write}"
 : "${ORDERS_READ_DB:=orders_read}"
@@ -72,7 +76,7 @@ STATE_MARKER="$STATE_DIR/.orders-local-state" # lets `down --purge` prove the fo
 # service this toolbox starts (up, the e2e tests' second instances, bench, rebuild-read-model) runs the prod profile,
 # which has no default password or cursor key: they reach it through this export.
 export WRITE_PG_PORT READ_PG_PORT REPLICA_PG_PORT PGBOUNCER_PORT REDIS_PORT KAFKA_PORT \
-  COMMAND_PORT QUERY_PORT PROJECTOR_PORT COMMAND_MANAGEMENT_PORT QUERY_MANAGEMENT_PORT PROJECTOR_MANAGEMENT_PORT \
+  COMMAND_PORT QUERY_PORT PROJECTOR_PORT COMMAND_MANAGEMENT_PORT QUERY_MANAGEMENT_PORT PROJECTOR_MANAGEMENT_PORT OTLP_PORT \
   ORDERS_DB_USER ORDERS_DB_PASSWORD ORDERS_READER_USER ORDERS_READER_PASSWORD ORDERS_JWT_AUDIENCE ORDERS_JWT_MAX_AGE \
   ORDERS_CURSOR_ACTIVE_KEY ORDERS_CURSOR_KEYS_LOCAL
 PG_BIN="${ORDERS_PG_BIN:-/usr/lib/postgresql/$ORDERS_PG_MAJOR/bin}"
@@ -410,6 +414,9 @@ redis_running() { redis_pid >/dev/null && port_open "$REDIS_PORT"; }
 kafka_pid() { running_pid "$RUN_DIR/kafka.pid" kafka.Kafka; }
 kafka_running() { kafka_pid >/dev/null && port_open "$KAFKA_PORT"; }
 
+trace_receiver_pid() { running_pid "$RUN_DIR/traces.pid" LocalTraces.java; }
+trace_receiver_running() { trace_receiver_pid >/dev/null && port_open "$OTLP_PORT"; }
+
 service_port() {
   case $1 in
     command-service) printf '%s\n' "$COMMAND_PORT" ;;
@@ -445,7 +452,7 @@ stop_service() {
 infra_running() {
   local c
   for c in write read replica; do pg_running "$c" || return 1; done
-  pgbouncer_running && redis_running && kafka_running
+  pgbouncer_running && redis_running && kafka_running && trace_receiver_running
 }
 
 # kafka_tool CLASS ARGS...: run a Kafka CLI class from the resolved jars (quiet logging, short timeouts)

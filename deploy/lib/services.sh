@@ -29,6 +29,7 @@ service_command() {
     MP_JWT_VERIFY_PUBLICKEY_LOCATION="${MP_JWT_VERIFY_PUBLICKEY_LOCATION:-$JWT_DIR/publicKey.pem}"
     MP_JWT_VERIFY_ISSUER="${MP_JWT_VERIFY_ISSUER:-$ORDERS_JWT_ISSUER}"
     ORDERS_SEED_DEV_DATA="${ORDERS_SEED_DEV_DATA:-true}"
+    ORDERS_LOG_JSON="${ORDERS_LOG_JSON:-false}"
     ORDERS_READ_API_BASE_URL="${ORDERS_READ_API_BASE_URL:-http://127.0.0.1:$QUERY_PORT/}"
     "$@" "$JAVA_HOME/bin/java" "${java_opts[@]}" -jar "$(service_jar "$svc")")
 }

@@ -32,4 +32,8 @@ public class OutboxEvent extends PanacheEntityBase {
     public String payload;
     @Column(name = "occurred_at")
     public Instant occurredAt;
+    /** The writing request's W3C trace context as a JSON object ({@code traceparent}, {@code tracestate}), or null. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "trace_context")
+    public String traceContext;
 }

@@ -54,4 +54,11 @@ public interface OutboxConfig {
     /** How often the backlog gauges are measured (scheduler syntax). */
     @WithDefault("5s")
     String metricsEvery();
+
+    /**
+     * The backlog gauge counts unpublished rows up to this many (it then reads "at least this many"), so that measuring
+     * stays a short index scan when the outbox holds millions of them.
+     */
+    @WithDefault("100000")
+    int backlogCountLimit();
 }

@@ -13,12 +13,19 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.orders.events.Topics;
+import dev.orders.tracing.TraceContexts;
+import io.opentelemetry.context.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -53,7 +60,8 @@ public class OutboxRelay {
     public static final long RELAY_LOCK_KEY = 0x6f7574626f78L;
     public static final String TAKE_RELAY_LOCK = "SELECT pg_advisory_xact_lock(" + RELAY_LOCK_KEY + ")";
     public static final String CLAIM_BATCH = """
-            SELECT id, aggregatetype, aggregateid, type, schemaversion, payload::text AS payload
+            SELECT id, aggregatetype, aggregateid, type, schemaversion, payload::text AS payload,
+                   trace_context::text AS trace_context
               FROM outbox
              WHERE published_at IS NULL
              ORDER BY seq
@@ -70,10 +78,14 @@ public class OutboxRelay {
     private volatile boolean started;
     private final Counter relayed;
     private volatile boolean wakeAgain;
+    private final TraceContexts traces;
+    private final ObjectMapper json;
 
     public OutboxRelay(Pool pool, @Channel("order-events") MutinyEmitter<String> emitter, MeterRegistry registry,
-            OutboxConfig config) {
+            OutboxConfig config, TraceContexts traces, ObjectMapper json) {
         this.pool = pool;
+        this.traces = traces;
+        this.json = json;
         this.emitter = emitter;
         this.batchSize = config.batchSize();
         this.sendTimeout = config.sendTimeout();
@@ -174,8 +186,27 @@ public class OutboxRelay {
                         header("ce_subject", key),
                         header("content-type", "application/json")))
                 .build();
-        return emitter.sendMessage(Message.of(row.getString("payload")).addMetadata(metadata));
+        // The connector's producer span ("<topic> publish") continues the writing request's trace and puts its
+        // traceparent in the record's headers; a row without a trace context starts no trace (ApiRequestSampler).
+        return emitter.sendMessage(Message.of(row.getString("payload")).addMetadata(metadata)
+                .addMetadata(TracingMetadata.withCurrent(traceContextOf(row))));
     }
+
+    private Context traceContextOf(Row row) {
+        String stored = row.getString("trace_context");
+        if (stored == null) {
+            return Context.root();
+        }
+        try {
+            return traces.fromFields(json.readValue(stored, FIELDS));
+        } catch (JsonProcessingException e) {
+            LOG.debugf("outbox row %s: unreadable trace context %s", row.getUUID("id"), stored);
+            return Context.root();
+        }
+    }
+
+    private static final TypeReference<java.util.Map<String, String>> FIELDS = new TypeReference<>() {
+    };
 
     private static RecordHeader header(String name, String value) {
         return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));

@@ -12,6 +12,8 @@ import dev.orders.events.CatalogEvent;
 import dev.orders.events.OrderEvent;
 import dev.orders.events.OrderEventType;
 import dev.orders.events.OrderState;
+import dev.orders.tracing.TraceContexts;
+import io.opentelemetry.api.trace.Span;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,9 +24,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class OutboxWriter {
     private final ObjectMapper json;
+    private final TraceContexts traces;
 
-    public OutboxWriter(ObjectMapper json) {
+    public OutboxWriter(ObjectMapper json, TraceContexts traces) {
         this.json = json;
+        this.traces = traces;
     }
 
     public Uni<OrderEvent> append(OrderEventType type, Order order, Customer customer) {
@@ -48,7 +52,13 @@ public class OutboxWriter {
         row.type = type;
         row.schemaVersion = schemaVersion;
         row.occurredAt = occurredAt;
+        // The request's trace continues through the relay and the projector; its span is findable by the aggregate's
+        // id (deploy/local/trace <order-id>).
+        Span.current().setAttribute("orders." + aggregateType.toLowerCase(java.util.Locale.ROOT) + "_id",
+                row.aggregateId);
+        var traceContext = traces.current();
         try {
+            row.traceContext = traceContext.isEmpty() ? null : json.writeValueAsString(traceContext);
             row.payload = json.writeValueAsString(event);
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(new IllegalStateException("cannot serialise event " + eventId, e));

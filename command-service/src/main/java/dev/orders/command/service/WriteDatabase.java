@@ -16,6 +16,7 @@ import dev.orders.http.admission.RequestDeadline;
 import dev.orders.http.dependency.DatabaseFailures;
 import dev.orders.http.dependency.DependencyUnavailable;
 import dev.orders.http.problem.ProblemException;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
 import io.smallrye.mutiny.Uni;
@@ -58,6 +59,7 @@ public class WriteDatabase {
      * @param write   the use case
      * @param render  the response for its result (status, body, headers)
      */
+    @WithSpan("write transaction")
     public <T> Uni<StoredResponse> idempotent(String principal, String key, String method, String path,
             Object request, Supplier<Uni<T>> write, Function<T, StoredResponse> render) {
         return unavailableAs503(() -> idempotency.run(principal, key, idempotency.fingerprint(method, path, request),
@@ -65,6 +67,7 @@ public class WriteDatabase {
     }
 
     /** A write without an Idempotency-Key (a PATCH: repeating it changes nothing more). */
+    @WithSpan("write transaction")
     public <T> Uni<T> once(Supplier<Uni<T>> write) {
         return unavailableAs503(() -> inTransaction(write));
     }

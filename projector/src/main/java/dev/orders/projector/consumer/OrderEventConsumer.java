@@ -72,11 +72,13 @@ public class OrderEventConsumer {
     private final DistributionSummary batchSize;
     private final InvalidationPublisher invalidations;
     private final AtomicLong lastEventTimeMillis = new AtomicLong();
+    private final ApplySpans spans;
 
     public OrderEventConsumer(OrderViewStore store, EventDecoder decoder, InvalidationPublisher invalidations,
             @Channel("order-events-dlq") MutinyEmitter<String> deadLetters,
-            ProjectorConfig config, MeterRegistry registry) {
+            ProjectorConfig config, MeterRegistry registry, ApplySpans spans) {
         this.store = store;
+        this.spans = spans;
         this.decoder = decoder;
         this.invalidations = invalidations;
         this.batchSize = DistributionSummary.builder("projector.batch.size").publishPercentiles(0.5, 0.99)
@@ -154,11 +156,19 @@ public class OrderEventConsumer {
                 .chain(() -> apply(second).onFailure().recoverWithUni(e -> isolate(second, e)));
     }
 
-    /** One transaction for the items; then invalidations and metrics for what it changed. */
+    /**
+     * One transaction for the items; then invalidations and metrics for what it changed. Deferred: each retry of the
+     * returned Uni times (and traces) its own attempt.
+     */
     private Uni<Void> apply(List<Item> items) {
+        return Uni.createFrom().deferred(() -> applyOnce(items));
+    }
+
+    private Uni<Void> applyOnce(List<Item> items) {
         List<OrderEvent> events = items.stream().map(Item::event).filter(Objects::nonNull).toList();
         List<CatalogEvent> catalog = items.stream().map(Item::catalog).filter(Objects::nonNull).toList();
         long start = System.nanoTime();
+        var applySpans = spans.start(items.stream().map(Item::record).toList());
         return store.apply(events, catalog)
                 .call(changes -> invalidations.publish(changes))
                 .invoke(changes -> {
@@ -173,6 +183,7 @@ public class OrderEventConsumer {
                     events.stream().map(OrderEvent::occurredAt).max(Instant::compareTo)
                             .ifPresent(t -> lastEventTimeMillis.set(Math.max(0, now - t.toEpochMilli())));
                 })
+                .onTermination().invoke((changes, failure, cancelled) -> ApplySpans.end(applySpans, failure))
                 .replaceWithVoid();
     }
 
