@@ -48,7 +48,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>built-in kinds against the Kubernetes API's own models ({@code io.kubernetes:client-java-api}, generated from
  * the API's OpenAPI document): unknown fields, missing required fields, wrong JSON types, values that do not
  * deserialize (a string where an integer belongs);</li>
- * <li>custom resources (ServiceMonitor, CloudNativePG, Strimzi) against the minimal hand-written JSON schemas in
+ * <li>custom resources (ServiceMonitor, PrometheusRule, CloudNativePG, Strimzi) against the minimal hand-written JSON schemas in
  * src/test/resources/schemas (fields used here only; see the README there).</li>
  * </ul>
  * An object of any other kind fails: add its model or schema first.
@@ -133,6 +133,25 @@ class SchemaCheckTest {
         Map<String, Object> t = named(render("k8s/overlays/prod"), "KafkaTopic", "orders-events-v1");
         map(t, "spec").put("partitions", "six");
         assertFails(t, "partitions");
+    }
+
+    @Test
+    void aMisspelledFieldInAPrometheusRuleFails() {
+        Map<String, Object> r = named(render("k8s/overlays/prod"), "PrometheusRule", "orders");
+        Map<String, Object> alert = list(list(map(r, "spec"), "groups").get(1), "rules").get(0);
+        alert.put("annotation", alert.remove("annotations"));
+        assertFails(r, "annotation");
+    }
+
+    @Test
+    void aRecordingRuleWithAlertFieldsOrARuleWithoutExprFails() {
+        Map<String, Object> r = named(render("k8s/base"), "PrometheusRule", "orders");
+        List<Map<String, Object>> groups = list(map(r, "spec"), "groups");
+        list(groups.get(0), "rules").get(0).put("for", "5m");
+        assertFails(r, "one and only one schema");
+        Map<String, Object> r2 = named(render("k8s/base"), "PrometheusRule", "orders");
+        list(list(map(r2, "spec"), "groups").get(1), "rules").get(0).remove("expr");
+        assertFails(r2, "expr");
     }
 
     @Test
