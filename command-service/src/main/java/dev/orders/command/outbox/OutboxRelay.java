@@ -27,6 +27,8 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -80,10 +82,12 @@ public class OutboxRelay {
     private volatile boolean wakeAgain;
     private final TraceContexts traces;
     private final ObjectMapper json;
+    private final Vertx vertx;
 
     public OutboxRelay(Pool pool, @Channel("order-events") MutinyEmitter<String> emitter, MeterRegistry registry,
-            OutboxConfig config, TraceContexts traces, ObjectMapper json) {
+            OutboxConfig config, TraceContexts traces, ObjectMapper json, Vertx vertx) {
         this.pool = pool;
+        this.vertx = vertx;
         this.traces = traces;
         this.json = json;
         this.emitter = emitter;
@@ -113,11 +117,15 @@ public class OutboxRelay {
         nudge();
     }
 
-    /** Ask for a drain soon; cheap and safe to call after every commit. */
+    /**
+     * Ask for a drain soon; cheap and safe to call after every commit. The drain runs on a Vert.x context of its own:
+     * called from a request, it must not run as part of that request (its trace, its request-scoped state).
+     */
     public void nudge() {
         if (enabled && started) {
-            drain().subscribe().with(n -> {
-            }, e -> LOG.warn("outbox relay failed; the poll will retry", e));
+            VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext()).runOnContext(
+                    ignored -> drain().subscribe().with(n -> {
+                    }, e -> LOG.warn("outbox relay failed; the poll will retry", e)));
         }
     }
 

@@ -36,7 +36,7 @@ class StatusScriptIT {
     static final String BODY = "{\"items\":[{\"productId\":\"a0000000-0000-4000-8000-000000000001\",\"quantity\":1}]}";
     static final String TOPIC = "orders.events.v1";
     static final List<String> COMPONENTS = List.of("write postgres", "read primary", "read replica", "pgbouncer",
-            "redis", "kafka", "command-service", "query-service", "projector");
+            "redis", "kafka", "traces", "command-service", "query-service", "projector");
     static final List<String> SERVICES = List.of("command-service", "query-service", "projector");
 
     @TempDir
@@ -64,7 +64,7 @@ class StatusScriptIT {
         for (String c : COMPONENTS) {
             assertTrue(line(out, state(c, "UP")), c + " UP:\n" + out);
         }
-        assertTrue(out.contains("all 9 components up"), out);
+        assertTrue(out.contains("all 10 components up"), out);
         assertTrue(line(out, "^outbox backlog +\\d+ rows unpublished, oldest [0-9.]+ s"), out);
 
         assertTrue(line(out, "^consumer lag +group \\S+: \\d+ member\\(s\\), total lag \\d+"), out);
@@ -104,7 +104,7 @@ class StatusScriptIT {
                 assertTrue(line(out, state(c, "UP")), c + " still UP:\n" + out);
             }
         }
-        assertTrue(out.contains("1 of 9 components DOWN"), out);
+        assertTrue(out.contains("1 of 10 components DOWN"), out);
     }
 
     /** A component's line: its name, its address (host:port, or ":api mgmt :management" for a service), STATE. */
