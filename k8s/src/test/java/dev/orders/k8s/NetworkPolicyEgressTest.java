@@ -30,15 +30,27 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Each service's NetworkPolicy lets it reach every host its configuration connects to (Postgres, PgBouncer, Kafka,
  * Redis), in every overlay. A configured host is resolved the way the cluster would: a rendered Service to the pod
  * labels of the workload it selects; a CloudNativePG Pooler or Cluster Service ({@code <cluster>-rw/-ro/-r}) or
- * Strimzi's {@code <kafka>-kafka-bootstrap} to the labels those operators put on their pods; anything else is outside
- * the cluster and needs an ipBlock. An egress rule allows it when one of its peers selects those pods (or, for an
+ * Strimzi's {@code <kafka>-kafka-bootstrap} to the labels those operators put on their pods; a Service of another
+ * namespace ({@code <name>.<namespace>[.svc...]}, e.g. the OpenTelemetry Collector the traces go to) to pods labelled
+ * {@code app.kubernetes.io/name: <name>} in that namespace (the OpenTelemetry operator's labels); anything else is
+ * outside the cluster and needs an ipBlock. An egress rule allows it when one of its peers selects those pods (or, for an
  * external host, is an ipBlock) and its ports, if any, include the port.
  */
 class NetworkPolicyEgressTest {
 
-    /** Where a service connects: the host as configured, the pod labels behind it (null: outside), the port. */
-    record Target(String key, String host, Map<String, String> podLabels, int port) {
+    /**
+     * Where a service connects: the host as configured, the pod labels behind it (null: outside), the port, and the
+     * namespace of those pods (null: the service's own).
+     */
+    record Target(String key, String host, Map<String, String> podLabels, int port, String namespace) {
+        Target(String key, String host, Map<String, String> podLabels, int port) {
+            this(key, host, podLabels, port, null);
+        }
     }
+
+    /** {@code <service>.<namespace>}, optionally with {@code .svc} or {@code .svc.cluster.local}. */
+    private static final Pattern OTHER_NAMESPACE = Pattern.compile(
+            "([a-z0-9]([-a-z0-9]*[a-z0-9])?)\\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\\.svc(\\.cluster\\.local)?)?");
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.orders.k8s.Manifests#overlays")
@@ -63,6 +75,23 @@ class NetworkPolicyEgressTest {
         List<String> problems = egressProblems(docs);
         assertEquals(1, problems.size(), String.join("\n", problems));
         assertTrue(problems.get(0).startsWith("query-service: QUARKUS_REDIS_HOSTS → redis:6379"), problems.get(0));
+    }
+
+    /**
+     * Control: the trace collector lives in another namespace; a rule naming its pods but not its namespace (which
+     * would select pods of the service's own namespace) does not let the projector export, and the check says so.
+     */
+    @Test
+    void egressToAnotherNamespaceNeedsItsNamespaceSelector() {
+        List<Map<String, Object>> docs = render("k8s/overlays/prod");
+        Map<String, Object> spec = map(named(docs, "NetworkPolicy", "projector"), "spec");
+        for (Map<String, Object> rule : list(spec, "egress")) {
+            list(rule, "to").forEach(peer -> peer.remove("namespaceSelector"));
+        }
+        List<String> problems = egressProblems(docs);
+        assertEquals(1, problems.size(), String.join("\n", problems));
+        assertTrue(problems.get(0).startsWith(
+                "projector: ORDERS_OTLP_ENDPOINT → otel-collector.observability:4318"), problems.get(0));
     }
 
     static List<String> egressProblems(List<Map<String, Object>> docs) {
@@ -98,6 +127,10 @@ class NetworkPolicyEgressTest {
                 URI uri = URI.create(v);
                 host = uri.getHost();
                 port = uri.getPort() > 0 ? uri.getPort() : v.startsWith("redis") ? 6379 : 5432;
+            } else if (key.endsWith("OTLP_ENDPOINT") && v.matches("https?://.*")) {
+                URI uri = URI.create(v);
+                host = uri.getHost();
+                port = uri.getPort() > 0 ? uri.getPort() : v.startsWith("https") ? 443 : 80;
             } else if (key.endsWith("BOOTSTRAP_SERVERS") && v.matches("[A-Za-z0-9.-]+:\\d+")) {
                 host = v.substring(0, v.lastIndexOf(':'));
                 port = Integer.parseInt(v.substring(v.lastIndexOf(':') + 1));
@@ -130,6 +163,10 @@ class NetworkPolicyEgressTest {
             if (host.equals(k + "-kafka-bootstrap")) {
                 return new Target(key, host, Map.of("strimzi.io/cluster", k, "strimzi.io/kind", "Kafka"), port);
             }
+        }
+        var other = OTHER_NAMESPACE.matcher(host);
+        if (other.matches()) {
+            return new Target(key, host, Map.of("app.kubernetes.io/name", other.group(1)), port, other.group(3));
         }
         if (!host.contains(".")) {
             throw new AssertionError(key + ": " + host + " is neither a rendered Service nor an operator's");
@@ -176,7 +213,7 @@ class NetworkPolicyEgressTest {
                     if (peer.containsKey("ipBlock")) {
                         return true;
                     }
-                } else if (peer.containsKey("podSelector") && !peer.containsKey("namespaceSelector")
+                } else if (peer.containsKey("podSelector") && sameNamespace(peer, t.namespace())
                         && t.podLabels().entrySet().containsAll(
                                 stringMap(map(map(peer, "podSelector"), "matchLabels")).entrySet())) {
                     return true;
@@ -184,6 +221,15 @@ class NetworkPolicyEgressTest {
             }
         }
         return false;
+    }
+
+    /** The peer selects pods of {@code namespace} (null: the policy's own namespace, i.e. no namespaceSelector). */
+    private static boolean sameNamespace(Map<String, Object> peer, String namespace) {
+        if (namespace == null) {
+            return !peer.containsKey("namespaceSelector");
+        }
+        return peer.containsKey("namespaceSelector") && namespace.equals(String.valueOf(
+                map(map(peer, "namespaceSelector"), "matchLabels").get("kubernetes.io/metadata.name")));
     }
 
     private static Map<String, String> stringMap(Map<String, Object> m) {
