@@ -435,6 +435,9 @@ service_management_port() {
 }
 # An instance a script starts beside the stack (bench, rebuild, tests) on API port P serves its management interface
 # on P + 1000 (as the stack does: 8081 → 9081). management_url P PATH: that endpoint's URL.
+# The Accept header for the classic Prometheus text format (one value per line, last): the services' default answer is
+# OpenMetrics, whose lines may end with an exemplar (a trace id and a timestamp) that `awk '{print $NF}'` would read.
+PROMETHEUS_TEXT="Accept: text/plain; version=0.0.4"
 management_url() { printf 'http://127.0.0.1:%s%s\n' "$(($1 + 1000))" "$2"; }
 # service_ready_url NAME: its readiness endpoint on the management port
 service_ready_url() { printf 'http://127.0.0.1:%s/q/health/ready\n' "$(service_management_port "$1")"; }

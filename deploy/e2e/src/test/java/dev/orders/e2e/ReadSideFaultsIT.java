@@ -133,7 +133,7 @@ class ReadSideFaultsIT {
             // the routing decision is visible: reads counted as sent to the primary, and the replica marked unusable
             Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).until(() -> {
                 String metrics = Stack.HTTP.send(HttpRequest.newBuilder(URI.create(Stack.management(Stack.READ_API) + "/q/metrics"))
-                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                        .header("Accept", Stack.PROMETHEUS_TEXT).build(), HttpResponse.BodyHandlers.ofString()).body();
                 return metrics.contains("replica_usable 0.0") && metrics.lines()
                         .anyMatch(l -> l.startsWith("reads_routed_total") && l.contains("target=\"primary\"")
                                 && !l.endsWith(" 0.0"));

@@ -26,6 +26,11 @@ final class Stack {
     static final Path STATE = Path.of(env("ORDERS_STATE_DIR", REPO.resolve(".local").toString()));
     static final String WRITE_API = env("ORDERS_WRITE_API", "http://127.0.0.1:" + env("COMMAND_PORT", "8081"));
     static final String READ_API = env("ORDERS_READ_API", "http://127.0.0.1:" + env("QUERY_PORT", "8082"));
+    /**
+     * The classic Prometheus text format, one value last on each line: the services' default answer is OpenMetrics,
+     * whose lines may end with an exemplar (trace id, value, timestamp).
+     */
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4";
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Stack() {
@@ -134,7 +139,8 @@ final class Stack {
 
     /** The sum of a counter's series (all tags) on the service at {@code baseUrl}, from its Prometheus endpoint. */
     static double counter(String baseUrl, String name) throws IOException, InterruptedException {
-        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(management(baseUrl) + "/q/metrics")).build(),
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(management(baseUrl) + "/q/metrics"))
+                .header("Accept", PROMETHEUS_TEXT).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return metrics.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
