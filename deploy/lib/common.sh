@@ -92,10 +92,13 @@ fi
 PG_SUPERUSER="$PG_OS_USER" # initdb names the superuser after the OS user (peer auth on the socket)
 
 SERVICES=(command-service projector query-service)  # start order; `down` stops in reverse
-KAFKA_TOPICS=("orders.events.v1:6" "orders.events.v1.dlq:1" "catalog.events.v1:3" "orders.cache-invalidations.v1:1")
+KAFKA_TOPICS=("orders.events.v1:6" "orders.events.v1.dlq:1" "catalog.events.v1:3")
+# Every topic's retention is explicit (the same in the dev overlay's Job and prod's KafkaTopics; a k8s test compares).
 # The event topics are the source of read-model rebuilds (deploy/local/rebuild-read-model): keep every event.
 # (Log compaction keyed by aggregate id would also do, since each event carries the aggregate's full state.)
-declare -A KAFKA_TOPIC_CONFIG=([orders.events.v1]="retention.ms=-1" [catalog.events.v1]="retention.ms=-1")
+# Dead letters are kept 30 days: replay them (deploy/local/replay-dead-letters) within that window.
+declare -A KAFKA_TOPIC_CONFIG=([orders.events.v1]="retention.ms=-1" [catalog.events.v1]="retention.ms=-1"
+  [orders.events.v1.dlq]="retention.ms=2592000000")
 
 # ---------------------------------------------------------------------------
 # Output

@@ -1,6 +1,7 @@
 #!/bin/sh
 # kafka-topics Job: wait for the broker, then create the topics (idempotent). Same list as deploy/local/lib/common.sh.
 # The event topics are the source of read-model rebuilds: they keep every event (retention.ms=-1).
+# Dead letters are kept 30 days (retention.ms=2592000000): replay them within that window.
 set -eu
 bootstrap=${KAFKA_BOOTSTRAP_SERVERS:-kafka:9092}
 tries=0
@@ -16,7 +17,6 @@ create() { # create TOPIC PARTITIONS [--config k=v]
     --topic "$topic" --partitions "$partitions" --replication-factor 1 "$@"
 }
 create orders.events.v1 6 --config retention.ms=-1
-create orders.events.v1.dlq 1
+create orders.events.v1.dlq 1 --config retention.ms=2592000000
 create catalog.events.v1 3 --config retention.ms=-1
-create orders.cache-invalidations.v1 1
 /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$bootstrap" --describe

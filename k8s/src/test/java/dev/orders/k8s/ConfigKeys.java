@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +21,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -38,6 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  * extension jar ships its model (META-INF/quarkus-config-doc/quarkus-config-model.json) and its pom, so the set is
  * the service's own io.quarkus dependencies (and those of the project modules it uses) and what they pull in;</li>
  * <li>an entry of one of the service's own maps on {@link #MAPS} ({@code orders.cursor.keys.<id>});</li>
+ * <li>a Kafka client setting {@code KAFKA_<NAME>} of a service with Quarkus's Kafka client, which reads every
+ * {@code kafka.*} property as a default of every channel's clients ({@link #kafkaClientSetting});</li>
  * <li>or on {@link #ALLOWED}, the documented list of settings outside Quarkus's model (MicroProfile JWT).</li>
  * </ol>
  * A property that Quarkus fixes at build time is rejected even if known: set in a ConfigMap it has no effect.
@@ -57,6 +64,17 @@ final class ConfigKeys {
 
     /** Maps of a service's own configuration, whose keys the environment names ({@code ORDERS_CURSOR_KEYS_<ID>}). */
     static final Map<String, Set<String>> MAPS = Map.of("query-service", Set.of("orders.cursor.keys"));
+
+    /**
+     * The extension that hands {@code kafka.*} settings to the Kafka clients: its KafkaRuntimeConfigProducer collects
+     * every property whose name starts with "kafka" (so also the environment's KAFKA_SASL_JAAS_CONFIG), takes the rest
+     * of the name lower-cased with '_' read as '.', and gives the map to the Kafka connector, which uses it as the
+     * defaults of every channel (quarkus-messaging-kafka depends on it).
+     */
+    static final String KAFKA_CLIENT_EXTENSION = "quarkus-kafka-client";
+
+    /** The Kafka clients' own settings (producer, consumer, admin client) of the kafka-clients version in use. */
+    static final Set<String> KAFKA_CLIENT_CONFIGS = kafkaClientConfigs();
 
     private static final String MODEL = "META-INF/quarkus-config-doc/quarkus-config-model.json";
 
@@ -92,6 +110,9 @@ final class ConfigKeys {
         if (MAPS.getOrDefault(service, Set.of()).stream().anyMatch(m -> key.matches(env(m) + "_[A-Z][A-Z0-9]*"))) {
             return null;
         }
+        if (kafkaClientSetting(service, key)) {
+            return null;
+        }
         for (Map.Entry<String, Set<String>> allowed : ALLOWED.entrySet()) {
             if (extensions.contains(allowed.getKey())
                     && allowed.getValue().stream().map(ConfigKeys::env).anyMatch(key::equals)) {
@@ -99,7 +120,28 @@ final class ConfigKeys {
             }
         }
         return key + " is not a setting " + service + " reads (not in its application.properties, not a run-time "
-                + "property of its Quarkus extensions, not on ConfigKeys.ALLOWED)";
+                + "property of its Quarkus extensions, not a Kafka client setting of its Kafka clients, not on "
+                + "ConfigKeys.ALLOWED)";
+    }
+
+    /**
+     * Whether an environment key is a Kafka client setting the service's Kafka clients read: KAFKA_&lt;NAME&gt; where
+     * &lt;name&gt; (lower case, '_' read as '.') is a producer, consumer or admin client setting, for a service with
+     * {@link #KAFKA_CLIENT_EXTENSION}. KAFKA_SECURITY_PROTOCOL is security.protocol; a misspelled name, or a Kafka
+     * setting given to a service without Kafka clients, is not.
+     */
+    static boolean kafkaClientSetting(String service, String key) {
+        if (!key.startsWith("KAFKA_") || !extensions(service).contains(KAFKA_CLIENT_EXTENSION)) {
+            return false;
+        }
+        return KAFKA_CLIENT_CONFIGS.contains(key.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'));
+    }
+
+    private static Set<String> kafkaClientConfigs() {
+        Set<String> names = new LinkedHashSet<>(ProducerConfig.configNames());
+        names.addAll(ConsumerConfig.configNames());
+        names.addAll(AdminClientConfig.configNames());
+        return Collections.unmodifiableSet(names);
     }
 
     /** A property name in environment-variable form, as SmallRye Config maps it. */

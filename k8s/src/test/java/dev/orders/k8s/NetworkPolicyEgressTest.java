@@ -30,11 +30,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Each service's NetworkPolicy lets it reach every host its configuration connects to (Postgres, PgBouncer, Kafka,
  * Redis), in every overlay. A configured host is resolved the way the cluster would: a rendered Service to the pod
  * labels of the workload it selects; a CloudNativePG Pooler or Cluster Service ({@code <cluster>-rw/-ro/-r}) or
- * Strimzi's {@code <kafka>-kafka-bootstrap} to the labels those operators put on their pods; a Service of another
- * namespace ({@code <name>.<namespace>[.svc...]}, e.g. the OpenTelemetry Collector the traces go to) to pods labelled
- * {@code app.kubernetes.io/name: <name>} in that namespace (the OpenTelemetry operator's labels); anything else is
- * outside the cluster and needs an ipBlock. An egress rule allows it when one of its peers selects those pods (or, for an
- * external host, is an ipBlock) and its ports, if any, include the port.
+ * Strimzi's {@code <kafka>-kafka-bootstrap} (its broker nodes) to the labels those operators put on their pods; a
+ * Service of another namespace ({@code <name>.<namespace>[.svc...]}, e.g. the OpenTelemetry Collector the traces go
+ * to) to pods labelled {@code app.kubernetes.io/name: <name>} in that namespace (the OpenTelemetry operator's labels);
+ * anything else is outside the cluster and needs an ipBlock. An egress rule allows it when one of its peers selects
+ * those pods (or, for an external host, is an ipBlock) and its ports, if any, include the port.
  */
 class NetworkPolicyEgressTest {
 
@@ -92,6 +92,30 @@ class NetworkPolicyEgressTest {
         assertEquals(1, problems.size(), String.join("\n", problems));
         assertTrue(problems.get(0).startsWith(
                 "projector: ORDERS_OTLP_ENDPOINT → otel-collector.observability:4318"), problems.get(0));
+    }
+
+    /**
+     * Control: the Kafka clients connect to the TLS listener (9093); a Kafka rule left on the old plaintext port does not
+     * let them, and the check says so for both.
+     */
+    @Test
+    void egressToKafkaNeedsTheTlsListenersPort() {
+        List<Map<String, Object>> docs = render("k8s/overlays/prod");
+        for (String service : List.of("command-service", "projector")) {
+            for (Map<String, Object> rule : list(map(named(docs, "NetworkPolicy", service), "spec"), "egress")) {
+                boolean kafka = list(rule, "to").stream()
+                        .anyMatch(peer -> map(map(peer, "podSelector"), "matchLabels").containsKey("strimzi.io/cluster"));
+                if (kafka) {
+                    list(rule, "ports").forEach(p -> p.put("port", 9092));
+                }
+            }
+        }
+        List<String> problems = egressProblems(docs);
+        assertEquals(2, problems.size(), String.join("\n", problems));
+        for (String service : List.of("command-service", "projector")) {
+            assertTrue(problems.stream().anyMatch(
+                    p -> p.startsWith(service + ": KAFKA_BOOTSTRAP_SERVERS → orders-kafka-bootstrap:9093")), problems.toString());
+        }
     }
 
     static List<String> egressProblems(List<Map<String, Object>> docs) {
@@ -161,7 +185,9 @@ class NetworkPolicyEgressTest {
         for (Map<String, Object> kafka : Manifests.ofKind(docs, "Kafka")) {
             String k = Manifests.name(kafka);
             if (host.equals(k + "-kafka-bootstrap")) {
-                return new Target(key, host, Map.of("strimzi.io/cluster", k, "strimzi.io/kind", "Kafka"), port);
+                // the bootstrap Service's selector: the cluster's nodes with the broker role (never a controller)
+                return new Target(key, host, Map.of("strimzi.io/cluster", k, "strimzi.io/kind", "Kafka",
+                        "strimzi.io/name", k + "-kafka", "strimzi.io/broker-role", "true"), port);
             }
         }
         var other = OTHER_NAMESPACE.matcher(host);

@@ -182,7 +182,10 @@ class RenderedManifestsTest {
         assertTrue(problems.isEmpty(), dir + ":\n" + String.join("\n", problems));
     }
 
-    /** Controls: misspelled keys, a key of an extension the service lacks, and a build-time key all fail. */
+    /**
+     * Controls: misspelled keys (a Kafka client setting too), a key of an extension the service lacks (a Kafka setting
+     * for query-service, which has no Kafka client), and a build-time key all fail.
+     */
     @Test
     void configKeyCheckFailsOnTyposForeignAndBuildTimeKeys() {
         List<Map<String, Object>> docs = render("k8s/overlays/prod");
@@ -190,10 +193,14 @@ class RenderedManifestsTest {
         command.put("ORDERS_OUTBOX_RELAY_ENABLD", "false");
         command.put("QUARKUS_DATASOURCE_REACTIVE_MAXSIZE", "8");
         command.put("QUARKUS_DATASOURCE_HEALTH_EXCLUDE", "false");
-        map(named(docs, "ConfigMap", "query-service-config"), "data").put("QUARKUS_FLYWAY_INIT_SQL", "SET x = 1");
+        command.put("KAFKA_SASL_JASS_CONFIG", "x");
+        Map<String, Object> query = map(named(docs, "ConfigMap", "query-service-config"), "data");
+        query.put("QUARKUS_FLYWAY_INIT_SQL", "SET x = 1");
+        query.put("KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
         List<String> problems = configKeyProblems(docs);
         for (String key : List.of("ORDERS_OUTBOX_RELAY_ENABLD", "QUARKUS_DATASOURCE_REACTIVE_MAXSIZE",
-                "QUARKUS_DATASOURCE_HEALTH_EXCLUDE", "QUARKUS_FLYWAY_INIT_SQL")) {
+                "QUARKUS_DATASOURCE_HEALTH_EXCLUDE", "QUARKUS_FLYWAY_INIT_SQL", "KAFKA_SASL_JASS_CONFIG",
+                "KAFKA_SECURITY_PROTOCOL")) {
             assertTrue(problems.stream().anyMatch(p -> p.contains(": " + key + " is ")), key + " caught: " + problems);
         }
         assertTrue(problems.stream().anyMatch(p -> p.contains("fixed at build time")), String.join("\n", problems));
@@ -208,6 +215,24 @@ class RenderedManifestsTest {
         }
         assertNull(ConfigKeys.problem("command-service", "QUARKUS_FLYWAY_CONNECT_RETRIES"));
         assertNotNull(ConfigKeys.problem("projector", "MP_JWT_VERIFY_AUDIENCES"), "the projector verifies no tokens");
+    }
+
+    /**
+     * The Kafka clients' own settings as {@code kafka.*} defaults (KAFKA_SECURITY_PROTOCOL is security.protocol, read
+     * by every channel's clients) are accepted for the services with Kafka clients, and only for them.
+     */
+    @Test
+    void configKeyCheckAcceptsKafkaClientSettingsOfKafkaClients() {
+        for (String service : List.of("command-service", "projector")) {
+            for (String key : List.of("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_JAAS_CONFIG",
+                    "KAFKA_SSL_TRUSTSTORE_TYPE", "KAFKA_SSL_TRUSTSTORE_LOCATION", "KAFKA_CLIENT_DNS_LOOKUP")) {
+                assertNull(ConfigKeys.problem(service, key), service + " " + key);
+            }
+        }
+        assertNull(ConfigKeys.problem("command-service", "KAFKA_LINGER_MS"), "a producer setting");
+        assertNull(ConfigKeys.problem("projector", "KAFKA_MAX_POLL_RECORDS"), "a consumer setting");
+        assertNotNull(ConfigKeys.problem("projector", "KAFKA_SSL_TRUSTSTORE_LOCATIONS"), "misspelled");
+        assertNotNull(ConfigKeys.problem("query-service", "KAFKA_SASL_JAAS_CONFIG"), "query-service has no Kafka client");
     }
 
     /**
