@@ -56,6 +56,17 @@ class OperatorResourcesTest {
         for (Map<String, Object> kafka : ofKind(docs, "Kafka")) {
             Object version = map(map(kafka, "spec"), "kafka").get("version");
             assertNotNull(version, describe(kafka) + ": Kafka version pinned");
+            // the other pods Strimzi runs for the cluster: Topic and User Operator, Kafka Exporter
+            Map<String, Object> entityOperator = map(map(kafka, "spec"), "entityOperator");
+            for (String part : List.of("topicOperator", "userOperator")) {
+                if (entityOperator.containsKey(part)) {
+                    assertResources(describe(kafka) + " " + part, map(map(entityOperator, part), "resources"));
+                }
+            }
+            if (map(kafka, "spec").containsKey("kafkaExporter")) {
+                assertResources(describe(kafka) + " kafkaExporter", map(map(map(kafka, "spec"), "kafkaExporter"),
+                        "resources"));
+            }
         }
     }
 
@@ -70,7 +81,10 @@ class OperatorResourcesTest {
         }
     }
 
-    /** The topics of the local stack (deploy/lib/common.sh), of the dev Job and of prod's KafkaTopics are the same. */
+    /**
+     * The topics of the local stack (deploy/lib/common.sh), of the dev Job and of prod's KafkaTopics are the same, with
+     * the same partitions and the same explicit retention (retention.ms) each.
+     */
     @Test
     void everyEnvironmentHasTheSameTopics() throws Exception {
         String common = Files.readString(REPO.resolve("deploy/lib/common.sh"), StandardCharsets.UTF_8);
@@ -96,6 +110,26 @@ class OperatorResourcesTest {
             prod.put(String.valueOf(spec.getOrDefault("topicName", name(t))), Manifests.integer(spec.get("partitions"), 0));
         }
         assertEquals(local, prod, "prod KafkaTopics");
+        // retention.ms of every topic, in each environment (none: the broker's default, which no topic may rely on)
+        Map<String, String> localRetention = new TreeMap<>();
+        Map<String, String> devRetention = new TreeMap<>();
+        Map<String, String> prodRetention = new TreeMap<>();
+        for (String topic : local.keySet()) {
+            Matcher config = Pattern.compile("\\[" + Pattern.quote(topic) + "]=\"retention\\.ms=(-?\\d+)\"")
+                    .matcher(common);
+            localRetention.put(topic, config.find() ? config.group(1) : "none");
+            Matcher created = Pattern.compile("(?m)^create " + Pattern.quote(topic)
+                    + " \\d+ --config retention\\.ms=(-?\\d+)$").matcher(script);
+            devRetention.put(topic, created.find() ? created.group(1) : "none");
+        }
+        for (Map<String, Object> t : ofKind(render("k8s/overlays/prod"), "KafkaTopic")) {
+            Object retention = map(map(t, "spec"), "config").get("retention.ms");
+            prodRetention.put(String.valueOf(map(t, "spec").getOrDefault("topicName", name(t))),
+                    retention == null ? "none" : String.valueOf(retention));
+        }
+        assertFalse(localRetention.containsValue("none"), "every local topic states its retention: " + localRetention);
+        assertEquals(localRetention, devRetention, "dev kafka-topics Job's retention");
+        assertEquals(localRetention, prodRetention, "prod KafkaTopics' retention");
         for (String eventTopic : List.of("orders.events.v1", "catalog.events.v1")) {
             assertTrue(common.contains("[" + eventTopic + "]=\"retention.ms=-1\""), "local keeps " + eventTopic);
             assertTrue(script.contains("create " + eventTopic + " " + dev.get(eventTopic) + " --config retention.ms=-1"),
