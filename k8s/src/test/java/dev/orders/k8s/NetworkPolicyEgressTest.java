@@ -118,6 +118,59 @@ class NetworkPolicyEgressTest {
         }
     }
 
+    /**
+     * prod names every destination its pods may reach: no egress peer is an ipBlock of the whole address space
+     * (0.0.0.0/0, ::/0; the managed Redis is reached through its network's CIDR), and a rule without destinations
+     * (any address) is DNS only, port 53. Every NetworkPolicy of the overlay is checked, not only the services'.
+     */
+    @Test
+    void prodEgressNamesItsDestinations() {
+        List<String> problems = openEgress(render("k8s/overlays/prod"));
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    /** Controls: Redis back on 0.0.0.0/0, or on a rule with ports and no destination, is caught. */
+    @Test
+    void egressToTheWholeInternetFailsInProd() {
+        List<Map<String, Object>> docs = render("k8s/overlays/prod");
+        for (Map<String, Object> rule : list(map(named(docs, "NetworkPolicy", "query-service"), "spec"), "egress")) {
+            list(rule, "to").stream().filter(peer -> peer.containsKey("ipBlock"))
+                    .forEach(peer -> map(peer, "ipBlock").put("cidr", "0.0.0.0/0"));
+        }
+        List<Map<String, Object>> projector = list(map(named(docs, "NetworkPolicy", "projector"), "spec"), "egress");
+        projector.removeIf(rule -> list(rule, "to").stream().anyMatch(peer -> peer.containsKey("ipBlock")));
+        projector.add(new java.util.HashMap<>(Map.of("ports", List.of(Map.of("port", 6380, "protocol", "TCP")))));
+        List<String> problems = openEgress(docs);
+        assertEquals(2, problems.size(), String.join("\n", problems));
+        assertTrue(problems.get(0).startsWith("NetworkPolicy/projector: egress to any address on ports [6380]"),
+                problems.get(0));
+        assertTrue(problems.get(1).startsWith("NetworkPolicy/query-service: egress to 0.0.0.0/0"), problems.get(1));
+        // and the egress check itself no longer finds an ipBlock for the projector's Redis
+        assertTrue(egressProblems(docs).isEmpty(), "the port-only rule admits Redis: " + egressProblems(docs));
+    }
+
+    /** Egress rules of the rendered NetworkPolicies that reach anywhere: an ipBlock /0, or no `to` beyond DNS. */
+    static List<String> openEgress(List<Map<String, Object>> docs) {
+        List<String> problems = new ArrayList<>();
+        for (Map<String, Object> policy : Manifests.ofKind(docs, "NetworkPolicy")) {
+            for (Map<String, Object> rule : list(map(policy, "spec"), "egress")) {
+                List<Object> ports = list(rule, "ports").stream().map(p -> p.get("port")).toList();
+                boolean dnsOnly = !ports.isEmpty() && ports.stream().allMatch(p -> Integer.valueOf(53).equals(p));
+                if (list(rule, "to").isEmpty() && !dnsOnly) {
+                    problems.add(Manifests.describe(policy) + ": egress to any address on ports "
+                            + (ports.isEmpty() ? "(all)" : ports));
+                }
+                for (Map<String, Object> peer : list(rule, "to")) {
+                    String cidr = String.valueOf(map(peer, "ipBlock").get("cidr"));
+                    if (cidr.endsWith("/0")) {
+                        problems.add(Manifests.describe(policy) + ": egress to " + cidr + " on ports " + ports);
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
     static List<String> egressProblems(List<Map<String, Object>> docs) {
         List<String> problems = new ArrayList<>();
         for (String service : SERVICES) {

@@ -31,12 +31,14 @@ import com.networknt.schema.SpecificationVersion;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import tools.jackson.databind.JsonNode;
@@ -54,17 +56,19 @@ import tools.jackson.databind.json.JsonMapper;
  * An object of any other kind fails: add its model or schema first.
  */
 class SchemaCheckTest {
-    static final Map<String, Class<?>> BUILT_IN = Map.of(
-            "v1/ConfigMap", V1ConfigMap.class,
-            "v1/Secret", V1Secret.class,
-            "v1/Service", V1Service.class,
-            "v1/Namespace", V1Namespace.class,
-            "apps/v1/Deployment", V1Deployment.class,
-            "apps/v1/StatefulSet", V1StatefulSet.class,
-            "batch/v1/Job", V1Job.class,
-            "autoscaling/v2/HorizontalPodAutoscaler", V2HorizontalPodAutoscaler.class,
-            "policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class,
-            "networking.k8s.io/v1/NetworkPolicy", V1NetworkPolicy.class);
+    static final Map<String, Class<?>> BUILT_IN = Map.ofEntries(
+            Map.entry("v1/ConfigMap", V1ConfigMap.class),
+            Map.entry("v1/Secret", V1Secret.class),
+            Map.entry("v1/Service", V1Service.class),
+            Map.entry("v1/ServiceAccount", V1ServiceAccount.class),
+            Map.entry("v1/Namespace", V1Namespace.class),
+            Map.entry("apps/v1/Deployment", V1Deployment.class),
+            Map.entry("apps/v1/StatefulSet", V1StatefulSet.class),
+            Map.entry("batch/v1/Job", V1Job.class),
+            Map.entry("autoscaling/v2/HorizontalPodAutoscaler", V2HorizontalPodAutoscaler.class),
+            Map.entry("policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class),
+            Map.entry("networking.k8s.io/v1/NetworkPolicy", V1NetworkPolicy.class),
+            Map.entry("networking.k8s.io/v1/Ingress", V1Ingress.class));
 
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
     private static final JsonMapper JACKSON = new JsonMapper();
