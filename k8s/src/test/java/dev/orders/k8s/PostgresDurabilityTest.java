@@ -269,6 +269,148 @@ class PostgresDurabilityTest {
         };
     }
 
+    // --- restore --------------------------------------------------------------------------------------------------
+
+    @Test
+    void theRestoreOverlayRecoversTheWriteClusterFromTheArchiveItsBackupsGoTo() {
+        List<Map<String, Object>> prod = render("k8s/overlays/prod");
+        List<Map<String, Object>> restore = render(RESTORE);
+        assertEquals(List.of(), restoreProblems(prod, restore), RESTORE);
+        Map<String, Object> cluster = named(restore, "Cluster", "orders-write");
+        System.out.println(RESTORE + ": orders-write recovers from " + map(map(map(cluster, "spec"), "bootstrap"),
+                "recovery") + " and archives into " + archiveServerName(cluster));
+    }
+
+    @Test
+    void aRestoreFromAnotherObjectStoreOrFolderFails() {
+        List<Map<String, Object>> prod = render("k8s/overlays/prod");
+        List<Map<String, Object>> restore = render(RESTORE);
+        map(archivePlugin(restore), "parameters").put("barmanObjectName", "orders-read-backup");
+        assertMentions(restoreProblems(prod, restore), "orders-read-backup", "orders-write-backup");
+        List<Map<String, Object>> folder = render(RESTORE);
+        map(archivePlugin(folder), "parameters").put("serverName", "orders-write-old");
+        assertMentions(restoreProblems(prod, folder), "orders-write-old");
+    }
+
+    @Test
+    void aRestoredClusterArchivingIntoItsSourceFolderFails() {
+        List<Map<String, Object>> prod = render("k8s/overlays/prod");
+        List<Map<String, Object>> restore = render(RESTORE);
+        map(barmanPlugin(named(restore, "Cluster", "orders-write")), "parameters").put("serverName", "orders-write");
+        assertMentions(restoreProblems(prod, restore), "folder it restores from");
+    }
+
+    @Test
+    void aRestoreThatStillInitializesOrChangesMoreThanTheClusterFails() {
+        List<Map<String, Object>> prod = render("k8s/overlays/prod");
+        List<Map<String, Object>> restore = render(RESTORE);
+        map(map(named(restore, "Cluster", "orders-write"), "spec"), "bootstrap").put("initdb", Map.of());
+        assertMentions(restoreProblems(prod, restore), "bootstrap");
+        List<Map<String, Object>> more = render(RESTORE);
+        map(named(more, "HorizontalPodAutoscaler", "command-service"), "spec").put("maxReplicas", 1);
+        assertMentions(restoreProblems(prod, more), "HorizontalPodAutoscaler/command-service", "differs from prod");
+    }
+
+    @Test
+    void aRecoveryTargetThatIsNoTimestampFails() {
+        List<Map<String, Object>> prod = render("k8s/overlays/prod");
+        List<Map<String, Object>> restore = render(RESTORE);
+        map(map(map(named(restore, "Cluster", "orders-write"), "spec"), "bootstrap"), "recovery")
+                .put("recoveryTarget", Map.of("targetTime", "yesterday at ten"));
+        assertMentions(restoreProblems(prod, restore), "targetTime");
+    }
+
+    /**
+     * The restore overlay against prod: each of prod's write Clusters bootstraps only from {@code recovery}, whose
+     * source is an external cluster read through the plugin from the ObjectStore and folder (serverName) prod
+     * archives into; it keeps the database, owner and Secret of prod's initdb; it archives into another folder; a
+     * recoveryTarget.targetTime, if any, is a timestamp. Every other object is prod's, unchanged.
+     */
+    static List<String> restoreProblems(List<Map<String, Object>> prod, List<Map<String, Object>> restore) {
+        List<String> problems = new ArrayList<>();
+        Set<String> writes = writeClusters(prod);
+        if (writes.isEmpty()) {
+            problems.add("prod: no write Cluster");
+        }
+        for (String name : writes) {
+            Map<String, Object> before = named(prod, "Cluster", name);
+            Optional<Map<String, Object>> restored = find(restore, "Cluster", name);
+            String where = RESTORE + " Cluster/" + name;
+            if (restored.isEmpty()) {
+                problems.add(where + ": not rendered");
+                continue;
+            }
+            Map<String, Object> spec = map(restored.get(), "spec");
+            Map<String, Object> bootstrap = map(spec, "bootstrap");
+            Map<String, Object> recovery = map(bootstrap, "recovery");
+            if (recovery.isEmpty() || bootstrap.size() != 1) {
+                problems.add(where + ": bootstrap " + bootstrap.keySet() + " (recovery alone)");
+                continue;
+            }
+            Map<String, Object> initdb = map(map(map(before, "spec"), "bootstrap"), "initdb");
+            for (String field : List.of("database", "owner", "secret")) {
+                if (!String.valueOf(initdb.get(field)).equals(String.valueOf(recovery.get(field)))) {
+                    problems.add(where + ": recovery." + field + " " + recovery.get(field) + ", prod's initdb has "
+                            + initdb.get(field));
+                }
+            }
+            Object target = map(recovery, "recoveryTarget").get("targetTime");
+            if (target != null) {
+                try {
+                    java.time.OffsetDateTime.parse(String.valueOf(target));
+                } catch (java.time.format.DateTimeParseException e) {
+                    problems.add(where + ": recoveryTarget.targetTime " + target + " is not an RFC 3339 timestamp");
+                }
+            }
+            String source = String.valueOf(recovery.get("source"));
+            Map<String, Object> external = list(spec, "externalClusters").stream()
+                    .filter(e -> source.equals(e.get("name"))).findFirst().orElse(Map.of());
+            Map<String, Object> plugin = map(external, "plugin");
+            Map<String, Object> params = map(plugin, "parameters");
+            String backupStore = String.valueOf(map(barmanPlugin(before), "parameters").get("barmanObjectName"));
+            String backupFolder = archiveServerName(before);
+            if (!BARMAN.equals(plugin.get("name"))) {
+                problems.add(where + ": recovery source " + source + " is not read through the plugin " + BARMAN
+                        + " (externalClusters: " + list(spec, "externalClusters") + ")");
+                continue;
+            }
+            String sourceFolder = String.valueOf(params.getOrDefault("serverName", source));
+            if (!backupStore.equals(String.valueOf(params.get("barmanObjectName")))) {
+                problems.add(where + ": restores from ObjectStore " + params.get("barmanObjectName")
+                        + ", but prod's backups go to ObjectStore " + backupStore);
+            }
+            if (!backupFolder.equals(sourceFolder)) {
+                problems.add(where + ": restores from folder (serverName) " + sourceFolder + ", but prod archives into "
+                        + backupFolder);
+            }
+            String restoredStore = String.valueOf(map(barmanPlugin(restored.get()), "parameters").get("barmanObjectName"));
+            if (restoredStore.equals(String.valueOf(params.get("barmanObjectName")))
+                    && archiveServerName(restored.get()).equals(sourceFolder)) {
+                problems.add(where + ": archives into the folder it restores from (" + sourceFolder + "): give it a "
+                        + "new serverName");
+            }
+        }
+        List<String> prodObjects = prod.stream().map(Manifests::describe).sorted().toList();
+        List<String> restoreObjects = restore.stream().map(Manifests::describe).sorted().toList();
+        if (!prodObjects.equals(restoreObjects)) {
+            problems.add(RESTORE + ": renders other objects than prod: " + restoreObjects + " vs " + prodObjects);
+        }
+        for (Map<String, Object> d : restore) {
+            if ("Cluster".equals(d.get("kind")) && writes.contains(name(d))) {
+                continue;
+            }
+            Optional<Map<String, Object>> same = prod.stream().filter(p -> describe(p).equals(describe(d))).findFirst();
+            if (same.isPresent() && !same.get().equals(d)) {
+                problems.add(RESTORE + ": " + describe(d) + " differs from prod (only the write Cluster may)");
+            }
+        }
+        return problems;
+    }
+
+    private static Map<String, Object> archivePlugin(List<Map<String, Object>> restore) {
+        return map(list(map(named(restore, "Cluster", "orders-write"), "spec"), "externalClusters").get(0), "plugin");
+    }
+
     // --- the clusters the services use ----------------------------------------------------------------------------
 
     /** The Clusters command-service connects to (reactive, JDBC or LISTEN URL; directly or through a Pooler). */
