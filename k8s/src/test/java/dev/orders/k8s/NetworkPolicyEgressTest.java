@@ -163,7 +163,8 @@ class NetworkPolicyEgressTest {
                 for (Map<String, Object> peer : list(rule, "to")) {
                     String cidr = String.valueOf(map(peer, "ipBlock").get("cidr"));
                     if (cidr.endsWith("/0")) {
-                        problems.add(Manifests.describe(policy) + ": egress to " + cidr + " on ports " + ports);
+                        problems.add(Manifests.describe(policy) + ": egress to " + cidr + " on ports " + ports
+                                + " (name the destination: pods by selector, or an ipBlock of its own network)");
                     }
                 }
             }
