@@ -222,7 +222,9 @@ class KafkaTest {
         Map<String, Object> projector = Manifests.mainContainer(named(docs, "Deployment", "projector"));
         list(projector, "env").removeIf(e -> "KAFKA_SECURITY_PROTOCOL".equals(e.get("name")));
         list(projector, "volumeMounts").removeIf(m -> "kafka-ca".equals(m.get("name")));
-        docs.add(job("replay", List.of(env("KAFKA_BOOTSTRAP_SERVERS", "orders-kafka-bootstrap:9093"))));
+        // the bootstrap servers from the projector's ConfigMap, as a tool's Job takes them
+        docs.add(job("replay", List.of(Map.of("name", "KAFKA_BOOTSTRAP_SERVERS", "valueFrom",
+                Map.of("configMapKeyRef", Map.of("name", "projector-config", "key", "KAFKA_BOOTSTRAP_SERVERS"))))));
         docs.add(job("borrower", List.of(env("KAFKA_BOOTSTRAP_SERVERS", "orders-kafka-bootstrap:9093"),
                 env("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"), env("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
                 Map.of("name", "KAFKA_SASL_JAAS_CONFIG", "valueFrom",
@@ -247,9 +249,9 @@ class KafkaTest {
     }
 
     /**
-     * Every container of every rendered pod template (Deployments, StatefulSets, Jobs, CronJobs) that names a Kafka
-     * bootstrap Service: in a {@code *BOOTSTRAP_SERVERS} variable, another variable, its command or its args. An init
-     * container that runs with QUARKUS_INIT_AND_EXIT=true is not one: Quarkus exits after its start-up tasks
+     * Every container of every rendered pod template (Deployments, StatefulSets, Jobs, CronJobs) that sets a
+     * {@code *BOOTSTRAP_SERVERS} variable or names a Kafka bootstrap Service (in a variable, its command or its args).
+     * An init container that runs with QUARKUS_INIT_AND_EXIT=true is not one: Quarkus exits after its start-up tasks
      * (Flyway), before the messaging channels connect.
      */
     static List<Client> kafkaClients(List<Map<String, Object>> docs) {
@@ -267,12 +269,13 @@ class KafkaTest {
             }
             List<Map<String, Object>> init = list(pod, "initContainers");
             for (Map<String, Object> c : containers(pod)) {
-                Map<String, String> env = environment(docs, c);
+                Map<String, String> env = env(docs, c);
                 if (init.contains(c) && "true".equals(env.get("QUARKUS_INIT_AND_EXIT"))) {
                     continue;
                 }
                 String text = env.values() + " " + c.get("command") + " " + c.get("args");
-                if (bootstraps.stream().anyMatch(text::contains)) {
+                if (bootstraps.stream().anyMatch(text::contains)
+                        || env.keySet().stream().anyMatch(key -> key.endsWith("BOOTSTRAP_SERVERS"))) {
                     clients.add(new Client(describe(d), kind, name(d), pod, c));
                 }
             }
@@ -286,7 +289,7 @@ class KafkaTest {
         ofKind(docs, "KafkaUser").forEach(u -> users.put(name(u), u));
         for (Client client : kafkaClients(docs)) {
             String where = client.where();
-            Map<String, String> env = environment(docs, client.container());
+            Map<String, String> env = env(docs, client.container());
             // the bootstrap servers: each a bootstrap Service, on a TLS listener that authenticates with SCRAM-SHA-512
             String text = env.values() + " " + client.container().get("command") + " " + client.container().get("args");
             Matcher server = Pattern.compile("([a-z0-9-]+)-kafka-bootstrap(\\.[a-z0-9.-]+)?:(\\d+)").matcher(text);
@@ -305,7 +308,8 @@ class KafkaTest {
                 }
             }
             if (!any) {
-                problems.add(where + ": names a Kafka bootstrap Service without a port");
+                problems.add(where + ": sets bootstrap servers that are no <kafka>-kafka-bootstrap:<port> of the "
+                        + "overlay");
             }
             for (Map.Entry<String, String> setting : Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
                     "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "KAFKA_SSL_TRUSTSTORE_TYPE", "PEM").entrySet()) {
@@ -342,6 +346,23 @@ class KafkaTest {
             }
         }
         return problems;
+    }
+
+    /**
+     * A container's environment ({@link Manifests#environment}), with the values of {@code configMapKeyRef} entries
+     * taken from the rendered ConfigMap (a tool's Job takes the bootstrap servers from a service's ConfigMap this way).
+     */
+    static Map<String, String> env(List<Map<String, Object>> docs, Map<String, Object> container) {
+        Map<String, String> env = environment(docs, container);
+        for (Map<String, Object> e : list(container, "env")) {
+            Map<String, Object> ref = map(map(e, "valueFrom"), "configMapKeyRef");
+            if (!ref.isEmpty()) {
+                Manifests.find(docs, "ConfigMap", String.valueOf(ref.get("name")))
+                        .map(cm -> map(cm, "data").get(String.valueOf(ref.get("key"))))
+                        .ifPresent(v -> env.put(String.valueOf(e.get("name")), String.valueOf(v)));
+            }
+        }
+        return env;
     }
 
     /** Whether a file path of the container is the key ca.crt of a Strimzi cluster CA Secret it mounts. */
