@@ -72,6 +72,35 @@ class KafkaTest {
             "prefix:orders-projector-rebuild-", Set.of("orders-read-model-rebuild"),
             "literal:orders-dlq-replay", Set.of("orders-dlq-replay"));
 
+    // --- schemas (SchemaCheckTest checks every rendered object; these are its controls for the Kafka kinds) ------
+
+    /**
+     * Controls: v1beta2's single {@code operation} on an ACL, a misspelled operation, SCRAM-SHA-256 (Strimzi has only
+     * SCRAM-SHA-512), JMX exporter metrics without their ConfigMap, and a misspelled Kafka Exporter field all fail.
+     */
+    @Test
+    void theSchemaCheckRejectsWrongKafkaUsersAndKafkaFields() {
+        List<Map<String, Object>> docs = render(PROD);
+        Map<String, Object> user = named(docs, "KafkaUser", "projector");
+        List<Map<String, Object>> acls = list(map(map(user, "spec"), "authorization"), "acls");
+        acls.get(0).put("operation", "Read");
+        acls.get(1).put("operations", List.of("Raed"));
+        String userProblems = String.join("\n", SchemaCheckTest.problems(user));
+        assertTrue(userProblems.contains("acls/0 property 'operation'"), userProblems);
+        assertTrue(userProblems.contains("acls/1/operations/0"), userProblems);
+
+        Map<String, Object> kafka = named(docs, "Kafka", "orders");
+        Map<String, Object> spec = map(map(kafka, "spec"), "kafka");
+        map(list(spec, "listeners").get(0), "authentication").put("type", "scram-sha-256");
+        map(spec, "metricsConfig").remove("valueFrom");
+        Map<String, Object> exporter = map(map(kafka, "spec"), "kafkaExporter");
+        exporter.put("groupRegexp", exporter.remove("groupRegex"));
+        String kafkaProblems = String.join("\n", SchemaCheckTest.problems(kafka));
+        for (String mention : List.of("listeners/0/authentication/type", "valueFrom", "groupRegexp")) {
+            assertTrue(kafkaProblems.contains(mention), mention + ": " + kafkaProblems);
+        }
+    }
+
     // --- listeners -----------------------------------------------------------------------------------------------
 
     @Test
