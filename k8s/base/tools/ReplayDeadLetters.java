@@ -27,6 +27,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * route a record by one of its headers.
  *
  * Usage: java -cp 'kafka/libs/*' ReplayDeadLetters.java BOOTSTRAP DLQ_TOPIC GROUP [--dry-run]
+ *
+ * The one implementation of the replay: deploy/local/replay-dead-letters runs it on the local stack, the Job template
+ * orders-replay-dead-letters (k8s/base/tools.yaml, from the ConfigMap orders-tools) in the cluster. The clients
+ * authenticate as the environment says, the way Quarkus reads it for the services: each variable
+ * KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_* and KAFKA_SSL_* is the client setting of its name in lower case with dots
+ * (KAFKA_SASL_JAAS_CONFIG is sasl.jaas.config). Without them (the local stack) the clients connect in plaintext.
  */
 public class ReplayDeadLetters {
     public static void main(String[] args) throws Exception {
@@ -37,13 +43,13 @@ public class ReplayDeadLetters {
         String bootstrap = args[0], dlq = args[1], group = args[2];
         boolean dryRun = args.length > 3 && args[3].equals("--dry-run");
 
-        Properties c = new Properties();
+        Properties c = security();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Properties p = new Properties();
+        Properties p = security();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -92,6 +98,17 @@ public class ReplayDeadLetters {
         }
         System.out.printf("%s %d dead letters%s%n", dryRun ? "would replay" : "replayed", replayed,
                 skipped > 0 ? " (" + skipped + " without an original topic skipped)" : "");
+    }
+
+    /** Kafka client settings from KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_* and KAFKA_SSL_* (see the class comment). */
+    static Properties security() {
+        Properties props = new Properties();
+        System.getenv().forEach((name, value) -> {
+            if (name.equals("KAFKA_SECURITY_PROTOCOL") || name.startsWith("KAFKA_SASL_") || name.startsWith("KAFKA_SSL_")) {
+                props.put(name.substring("KAFKA_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        return props;
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

@@ -1,0 +1,99 @@
+# shellcheck shell=bash
+# Rebuilds the read model from the Kafka topics without read downtime:
+#   1. create empty *_next tables (prepare_read_model_rebuild());
+#   2. run a second projector (API port $REBUILD_PORT, fresh consumer group, ORDERS_PROJECTOR_TARGET_SUFFIX=_next) from
+#      the start of orders.events.v1 and catalog.events.v1, showing progress (events, events/s, ETA);
+#   3. when it has caught up: stop the live projector, let the rebuild drain to zero lag, swap the tables in one
+#      transaction (swap_read_model(); readers wait milliseconds), stop the rebuild, restart the live projector
+#      (it resumes from its own offsets; re-applied events are no-ops);
+#   4. run the consistency checker. Previous tables stay as *_old until the next rebuild (or drop them yourself).
+#
+# The one implementation of the rebuild, sourced by deploy/local/rebuild-read-model (the local stack) and by
+# in-cluster.sh for the Job template orders-rebuild-read-model (k8s/base/tools.yaml, from the ConfigMap orders-tools).
+# Each side defines, before calling rebuild_read_model:
+#   info, die, die_with_log, progress, wait_until   output and waits (deploy/lib/common.sh; in the cluster in-cluster.sh)
+#   rq SQL                 psql on the read primary, unaligned, tuples only
+#   kafka_tool CLASS ARGS  a Kafka CLI class on Kafka's jars
+#   rebuild_metrics        the rebuild instance's /q/metrics, in the classic Prometheus text format
+#   rebuild_ready          succeeds once the rebuild instance answers /q/health/ready
+#   pause_live_projector   stop the live projector; return once its instances are gone (offsets committed)
+#   resume_live_projector  start it again; also run on exit, so harmless when it is running
+#   check_consistency      the consistency checker (check-consistency.sh beside this file)
+# and the variables JAVA_HOME, PROJECTOR_JAR (the projector's quarkus-run.jar), KAFKA_BOOTSTRAP, REBUILD_PORT (the
+# rebuild instance's API port; its management interface is on REBUILD_PORT + 1000) and REBUILD_LOG (its log file).
+# ORDERS_TOOLS_KAFKA_CONFIG, if set, is a Kafka client properties file for the CLI classes (--command-config). The
+# rebuild instance inherits the caller's environment: the projector's own settings (database, Kafka, credentials).
+
+TOPICS="orders.events.v1,catalog.events.v1"
+
+kafka_cli_config() { # the CLI classes' --command-config, if the caller gave one
+  [[ -z ${ORDERS_TOOLS_KAFKA_CONFIG:-} ]] || printf '%s\n' --command-config "$ORDERS_TOOLS_KAFKA_CONFIG"
+}
+
+# Sum of (end - start) offsets over all partitions of the topics: the events a full replay reads.
+events_in_topics() {
+  local ends starts config
+  mapfile -t config < <(kafka_cli_config)
+  ends="$(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" "${config[@]}" \
+    --topic "orders.events.v1|catalog.events.v1" --time -1 | awk -F: '{s+=$3} END {print s+0}')"
+  starts="$(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" "${config[@]}" \
+    --topic "orders.events.v1|catalog.events.v1" --time -2 | awk -F: '{s+=$3} END {print s+0}')"
+  echo $((ends - starts))
+}
+processed() { # events the rebuild instance has handled (applied + ignored + dead-lettered)
+  { rebuild_metrics 2>/dev/null || true; } |
+    awk '/^projector_events_(applied|ignored|dead_lettered)_total/ {s+=$NF} END {printf "%d", s+0}'
+}
+group_lag() {
+  local config
+  mapfile -t config < <(kafka_cli_config)
+  kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    "${config[@]}" --describe --group "$GROUP" 2>/dev/null | awk '$6 ~ /^[0-9]+$/ {s+=$6; n++} END {print (n ? s : -1)}'
+}
+lag_is_zero() { [[ "$(group_lag)" == 0 ]]; }
+
+rebuild_cleanup() {
+  [[ -n $REBUILD_PID ]] && kill "$REBUILD_PID" 2>/dev/null
+  resume_live_projector >/dev/null 2>&1 || true
+}
+
+rebuild_read_model() {
+  local total start done_n elapsed
+  GROUP="orders-projector-rebuild-$(date +%Y%m%d%H%M%S)"
+  REBUILD_PID=""
+  trap rebuild_cleanup EXIT
+
+  info "1/4 preparing empty *_next tables"
+  rq "SELECT prepare_read_model_rebuild()" >/dev/null
+  total="$(events_in_topics)"
+  info "2/4 replaying $total events from $TOPICS into *_next (group $GROUP, log $REBUILD_LOG)"
+  env QUARKUS_HTTP_PORT="$REBUILD_PORT" QUARKUS_MANAGEMENT_PORT="$((REBUILD_PORT + 1000))" ORDERS_PROJECTOR_TARGET_SUFFIX=_next ORDERS_PROJECTOR_GROUP_ID="$GROUP" \
+    ORDERS_INVALIDATIONS_ENABLED=false QUARKUS_FLYWAY_MIGRATE_AT_START=false \
+    "$JAVA_HOME/bin/java" -Xmx512m -jar "$PROJECTOR_JAR" >"$REBUILD_LOG" 2>&1 &
+  REBUILD_PID=$!
+  wait_until "projector-rebuild (management port $((REBUILD_PORT + 1000)), /q/health/ready)" 90 "$REBUILD_LOG" \
+    "$REBUILD_PID" rebuild_ready
+  start=$(date +%s)
+  while :; do
+    done_n="$(processed)"
+    progress "$done_n" "$total" "$start" events
+    ((done_n >= total)) && break
+    kill -0 "$REBUILD_PID" 2>/dev/null || die_with_log "the rebuild projector stopped" "$REBUILD_LOG"
+    sleep 1
+  done
+  printf '\n'
+
+  info "3/4 caught up: pausing the live projector, draining, swapping"
+  pause_live_projector
+  wait_until "rebuild projector draining to zero lag" 120 "$REBUILD_LOG" "$REBUILD_PID" lag_is_zero
+  rq "SELECT swap_read_model()" >/dev/null
+  kill "$REBUILD_PID"
+  wait "$REBUILD_PID" 2>/dev/null || true
+  REBUILD_PID=""
+  resume_live_projector >/dev/null
+  elapsed=$(($(date +%s) - start))
+  info "swapped in: $total events replayed in ${elapsed}s; previous tables kept as order_view_old, customer_summary_old, customer_view_old"
+
+  info "4/4 consistency check"
+  check_consistency
+}
