@@ -34,7 +34,7 @@ final class Manifests {
     static final List<String> SERVICES = List.of("command-service", "projector", "query-service");
 
     /** Kinds whose pod template we render (operators' pods are described by their custom resources instead). */
-    static final List<String> WORKLOAD_KINDS = List.of("Deployment", "StatefulSet", "DaemonSet", "Job");
+    static final List<String> WORKLOAD_KINDS = List.of("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob");
 
     private static final Map<String, String> RENDERED = new ConcurrentHashMap<>();
 
@@ -127,11 +127,20 @@ final class Manifests {
     }
 
     static Map<String, Object> podSpec(Map<String, Object> workload) {
-        return map(map(map(workload, "spec"), "template"), "spec");
+        return map(podTemplate(workload), "spec");
     }
 
     static Map<String, Object> podLabels(Map<String, Object> workload) {
-        return map(map(map(map(workload, "spec"), "template"), "metadata"), "labels");
+        return map(map(podTemplate(workload), "metadata"), "labels");
+    }
+
+    /** The pod template: spec.template, or a CronJob's spec.jobTemplate.spec.template. */
+    static Map<String, Object> podTemplate(Map<String, Object> workload) {
+        Map<String, Object> spec = map(workload, "spec");
+        if ("CronJob".equals(workload.get("kind"))) {
+            spec = map(map(spec, "jobTemplate"), "spec");
+        }
+        return map(spec, "template");
     }
 
     /**
@@ -198,7 +207,8 @@ final class Manifests {
     /**
      * The environment a container starts with, as far as the rendered objects show it: ConfigMap and Secret keys
      * from envFrom (Secret values decoded; a Secret that is not rendered, i.e. created per environment, adds
-     * nothing), then env entries with a literal value.
+     * nothing), then env entries with a literal value or a rendered ConfigMap's key (configMapKeyRef); other
+     * references (Secrets, fields) are named with a null value.
      */
     static Map<String, String> environment(List<Map<String, Object>> docs, Map<String, Object> container) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -218,7 +228,14 @@ final class Manifests {
             }
         }
         for (Map<String, Object> e : list(container, "env")) {
-            env.put(String.valueOf(e.get("name")), e.containsKey("value") ? String.valueOf(e.get("value")) : null);
+            Map<String, Object> ref = map(map(e, "valueFrom"), "configMapKeyRef");
+            String value = e.containsKey("value") ? String.valueOf(e.get("value")) : null;
+            if (!ref.isEmpty()) {
+                Object v = find(docs, "ConfigMap", String.valueOf(ref.get("name")))
+                        .map(cm -> map(cm, "data").get(String.valueOf(ref.get("key")))).orElse(null);
+                value = v == null ? null : String.valueOf(v);
+            }
+            env.put(String.valueOf(e.get("name")), value);
         }
         return env;
     }

@@ -172,6 +172,84 @@ class NetworkPolicyEgressTest {
         return problems;
     }
 
+    /**
+     * The operator tools' pods (base/tools.yaml: CronJobs whose pods are labelled {@code app.kubernetes.io/component:
+     * operator-tool}) may reach every host their configuration connects to, like the services': through the
+     * NetworkPolicies that select them (at least one; their egress rules add up). The rebuild's second projector
+     * publishes no cache invalidations (the shared script starts it with ORDERS_INVALIDATIONS_ENABLED=false), so the
+     * Redis settings it inherits from the projector's ConfigMap need no egress.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.orders.k8s.Manifests#overlays")
+    void everyOperatorToolMayReachTheHostsItIsConfiguredFor(String dir) throws Exception {
+        List<Map<String, Object>> docs = render(dir);
+        assertEquals(4, toolPods(docs).size(), dir + ": the check, the rebuild and the replay (two templates)");
+        List<String> problems = toolEgressProblems(docs);
+        assertTrue(problems.isEmpty(), dir + ":\n" + String.join("\n", problems));
+    }
+
+    /**
+     * Controls: without the write Cluster in its policy, the rebuild's closing consistency check cannot reach the write
+     * model; a tool pod that no policy selects is reported.
+     */
+    @Test
+    void toolEgressCheckFailsWhenARuleOrThePolicyIsMissing() throws Exception {
+        List<Map<String, Object>> docs = render("k8s/overlays/prod");
+        for (Map<String, Object> rule : list(map(named(docs, "NetworkPolicy", "orders-rebuild-read-model"), "spec"), "egress")) {
+            if (rule.containsKey("to")) {
+                list(rule, "to").removeIf(peer -> "orders-write".equals(map(map(peer, "podSelector"), "matchLabels")
+                        .get("cnpg.io/cluster")));
+            }
+        }
+        List<String> problems = toolEgressProblems(docs);
+        assertEquals(1, problems.size(), String.join("\n", problems));
+        assertTrue(problems.get(0).startsWith("CronJob/orders-rebuild-read-model: ORDERS_WRITE_DB_URL → orders-write-rw:5432"),
+                problems.get(0));
+        docs.remove(named(docs, "NetworkPolicy", "orders-replay-dead-letters"));
+        problems = toolEgressProblems(docs);
+        assertTrue(problems.stream().anyMatch(p -> p.equals("CronJob/orders-replay-dead-letters: no NetworkPolicy selects its pods")),
+                String.join("\n", problems));
+    }
+
+    /** The operator tools' CronJobs: their pods carry app.kubernetes.io/component: operator-tool. */
+    static List<Map<String, Object>> toolPods(List<Map<String, Object>> docs) {
+        return Manifests.ofKind(docs, "CronJob").stream()
+                .filter(c -> "operator-tool".equals(Manifests.podLabels(c).get("app.kubernetes.io/component"))).toList();
+    }
+
+    static List<String> toolEgressProblems(List<Map<String, Object>> docs) throws java.io.IOException {
+        String rebuild = java.nio.file.Files.readString(Manifests.REPO.resolve("k8s/base/tools/rebuild-read-model.sh"));
+        boolean rebuildPublishesNoInvalidations = rebuild.contains("ORDERS_INVALIDATIONS_ENABLED=false");
+        List<String> problems = new ArrayList<>();
+        for (Map<String, Object> tool : toolPods(docs)) {
+            String where = Manifests.describe(tool);
+            List<Map<String, Object>> policies = Manifests.ofKind(docs, "NetworkPolicy").stream()
+                    .filter(p -> Manifests.selects(map(map(p, "spec"), "podSelector"), Manifests.podLabels(tool)))
+                    .map(p -> map(p, "spec")).toList();
+            if (policies.isEmpty()) {
+                problems.add(where + ": no NetworkPolicy selects its pods");
+                continue;
+            }
+            Set<Target> targets = new LinkedHashSet<>();
+            for (Map<String, Object> c : containers(podSpec(tool))) {
+                boolean rebuilds = String.valueOf(c.get("command")).contains("rebuild-read-model");
+                environment(docs, c).forEach((key, value) -> {
+                    if (!(rebuilds && rebuildPublishesNoInvalidations && key.equals("QUARKUS_REDIS_HOSTS"))) {
+                        targets.addAll(targets(docs, key, value));
+                    }
+                });
+            }
+            for (Target t : targets) {
+                if (policies.stream().noneMatch(p -> allowed(p, t))) {
+                    problems.add(String.format("%s: %s → %s:%d (%s) is not allowed by the NetworkPolicies that select it",
+                            where, t.key(), t.host(), t.port(),
+                            t.podLabels() == null ? "outside the cluster" : t.podLabels()));
+                }
+            }
+        }
+        return problems;
+    }
+
     static List<String> egressProblems(List<Map<String, Object>> docs) {
         List<String> problems = new ArrayList<>();
         for (String service : SERVICES) {

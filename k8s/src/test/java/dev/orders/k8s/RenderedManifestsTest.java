@@ -62,7 +62,7 @@ class RenderedManifestsTest {
                 assertEquals(Boolean.FALSE, sc.get("allowPrivilegeEscalation"), where + ": no privilege escalation");
                 assertEquals(List.of("ALL"), map(sc, "capabilities").get("drop"), where + ": drops all capabilities");
             }
-            if ("Job".equals(w.getKey().get("kind"))) {
+            if (List.of("Job", "CronJob").contains(w.getKey().get("kind"))) {
                 continue;
             }
             for (Map<String, Object> c : list(pod, "containers")) {

@@ -30,12 +30,15 @@ import com.networknt.schema.SpecificationVersion;
 
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1CronJob;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import io.kubernetes.client.openapi.models.V1Role;
+import io.kubernetes.client.openapi.models.V1RoleBinding;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
@@ -65,6 +68,9 @@ class SchemaCheckTest {
             Map.entry("apps/v1/Deployment", V1Deployment.class),
             Map.entry("apps/v1/StatefulSet", V1StatefulSet.class),
             Map.entry("batch/v1/Job", V1Job.class),
+            Map.entry("batch/v1/CronJob", V1CronJob.class),
+            Map.entry("rbac.authorization.k8s.io/v1/Role", V1Role.class),
+            Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", V1RoleBinding.class),
             Map.entry("autoscaling/v2/HorizontalPodAutoscaler", V2HorizontalPodAutoscaler.class),
             Map.entry("policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class),
             Map.entry("networking.k8s.io/v1/NetworkPolicy", V1NetworkPolicy.class),
