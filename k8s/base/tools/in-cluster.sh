@@ -89,10 +89,10 @@ kafka_client_config() {
   return 0
 }
 kafka_tool() { # CLASS ARGS...: a Kafka CLI class from Kafka's jars (quiet logging, short timeouts)
-  local cls=$1
+  local cls=$1 logging=() config="$ORDERS_TOOLS_KAFKA_LIBS/../config/tools-log4j2.yaml"
   shift
-  timeout 60 "$JAVA_HOME/bin/java" -Xms32m -Xmx256m -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
-    -Dlog4j2.configurationFile="$ORDERS_TOOLS_KAFKA_LIBS/../config/tools-log4j2.yaml" \
+  [[ -f $config ]] && logging=("-Dlog4j2.configurationFile=$config") # Kafka's own, as its scripts use it
+  timeout 60 "$JAVA_HOME/bin/java" -Xms32m -Xmx256m -XX:TieredStopAtLevel=1 -XX:-UsePerfData "${logging[@]}" \
     -cp "$ORDERS_TOOLS_KAFKA_LIBS/*" "$cls" "$@"
 }
 
