@@ -48,9 +48,11 @@ class AdmissionTest {
     public static class TwoInFlight implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            // two requests at a time; a read-your-writes wait holds a request for up to 2 s
-            return Map.of("orders.admission.max-in-flight", "2", "orders.admission.request-deadline", "PT5S",
-                    "orders.consistency.max-wait", "PT2S");
+            // two requests at a time; a read-your-writes wait holds a request for up to 5 s: long enough for the
+            // checks below to run while both slots are held, even on a loaded machine (with 2 s, a CI run under load
+            // saw a slot free up before the raw-socket request, which was then served)
+            return Map.of("orders.admission.max-in-flight", "2", "orders.admission.request-deadline", "PT8S",
+                    "orders.consistency.max-wait", "PT5S");
         }
     }
 
