@@ -97,23 +97,39 @@ kafka_tool() { # CLASS ARGS...: a Kafka CLI class from Kafka's jars (quiet loggi
 }
 
 # --- the live projector: Deployment/projector's scale, through the kubectl proxy sidecar -------------------------
-# The Role orders-rebuild-read-model allows get on the Deployment and get/patch on its scale, nothing else. At 0
-# replicas the HPA stands still; scaling back to the replicas it had hands it back to the HPA.
+# The Role orders-rebuild-read-model allows get on the Deployment, get/patch on its scale and on KEDA's ScaledObject
+# projector, nothing else. Two ways to pause, by who scales the projector:
+#   - the HPA (base, prod): scale the Deployment to 0, where the HPA stands still; scaling back to the replicas it had
+#     hands it back to the HPA;
+#   - KEDA (the optional component keda-projector: a ScaledObject projector exists): KEDA would scale a Deployment at
+#     0 back to its minReplicaCount, so the ScaledObject is paused at 0 (annotation autoscaling.keda.sh/paused-replicas)
+#     and the annotation removed afterwards.
 KUBE_PROXY_PORT=8001
+KEDA_PAUSED=autoscaling.keda.sh/paused-replicas
 scale_path() { printf '/apis/apps/v1/namespaces/%s/deployments/projector/scale\n' "$POD_NAMESPACE"; }
+scaled_object_path() { printf '/apis/keda.sh/v1alpha1/namespaces/%s/scaledobjects/projector\n' "$POD_NAMESPACE"; }
 live_replicas() { http GET "$KUBE_PROXY_PORT" "$(scale_path)" | grep -o '"spec":{[^}]*}' | { json_number replicas || true; }; }
 live_pods() { http GET "$KUBE_PROXY_PORT" "$(scale_path)" | grep -o '"status":{[^}]*}' | { json_number replicas || true; }; }
 live_pods_gone() { [[ "$(live_pods)" == 0 ]]; }
-PAUSED_REPLICAS=""
+keda_scales_projector() { http GET "$KUBE_PROXY_PORT" "$(scaled_object_path)" >/dev/null 2>&1; }
+PAUSED_REPLICAS="" PAUSED_BY=""
 pause_live_projector() {
   local replicas grace
   replicas="$(live_replicas)" || die "cannot read the projector's scale through the kubectl proxy"
   grace="$(http GET "$KUBE_PROXY_PORT" "/apis/apps/v1/namespaces/$POD_NAMESPACE/deployments/projector" |
     json_number terminationGracePeriodSeconds)" || die "cannot read Deployment/projector through the kubectl proxy"
-  http PATCH "$KUBE_PROXY_PORT" "$(scale_path)" '{"spec":{"replicas":0}}' >/dev/null ||
-    die "cannot scale Deployment/projector to 0"
+  if keda_scales_projector; then
+    http PATCH "$KUBE_PROXY_PORT" "$(scaled_object_path)" "{\"metadata\":{\"annotations\":{\"$KEDA_PAUSED\":\"0\"}}}" \
+      >/dev/null || die "cannot pause ScaledObject/projector at 0 replicas"
+    PAUSED_BY=keda
+    info "live projector: ScaledObject/projector paused at 0 replicas ($KEDA_PAUSED), from $replicas"
+  else
+    http PATCH "$KUBE_PROXY_PORT" "$(scale_path)" '{"spec":{"replicas":0}}' >/dev/null ||
+      die "cannot scale Deployment/projector to 0"
+    PAUSED_BY=scale
+    info "live projector: Deployment/projector scaled from ${replicas:-0} to 0 replicas"
+  fi
   PAUSED_REPLICAS=${replicas:-0}
-  info "live projector: Deployment/projector scaled from $PAUSED_REPLICAS to 0 replicas"
   wait_until "the live projector's pods stopping" 300 "" "" live_pods_gone
   # A terminating pod no longer counts, but may still be committing its offsets: it is gone by the end of its grace
   # period.
@@ -121,10 +137,20 @@ pause_live_projector() {
   sleep "${grace:-30}"
 }
 resume_live_projector() {
-  [[ -n $PAUSED_REPLICAS ]] || return 0
+  [[ -n $PAUSED_BY ]] || return 0
+  if [[ $PAUSED_BY == keda ]]; then
+    if http PATCH "$KUBE_PROXY_PORT" "$(scaled_object_path)" "{\"metadata\":{\"annotations\":{\"$KEDA_PAUSED\":null}}}" \
+      >/dev/null; then
+      info "live projector: ScaledObject/projector resumed (KEDA scales it again)" >&2
+      PAUSED_BY=""
+      return 0
+    fi
+    warn "could not resume ScaledObject/projector: kubectl -n $POD_NAMESPACE annotate scaledobject/projector $KEDA_PAUSED-"
+    return 1
+  fi
   if http PATCH "$KUBE_PROXY_PORT" "$(scale_path)" "{\"spec\":{\"replicas\":$PAUSED_REPLICAS}}" >/dev/null; then
     info "live projector: Deployment/projector scaled back to $PAUSED_REPLICAS replicas (the HPA takes over)" >&2
-    PAUSED_REPLICAS=""
+    PAUSED_BY=""
   else
     warn "could not scale Deployment/projector back to $PAUSED_REPLICAS: kubectl -n $POD_NAMESPACE scale deployment/projector --replicas=$PAUSED_REPLICAS"
     return 1

@@ -362,8 +362,9 @@ class OperatorToolsTest {
 
     /**
      * No pod mounts a service-account token except through a projected volume, and only the rebuild's kubectl-proxy
-     * container mounts one: it serves the pod's loopback only, forwards the projector Deployment and its scale only,
-     * as a ServiceAccount whose one Role allows get on that Deployment and get/patch on its scale, nothing else.
+     * container mounts one: it serves the pod's loopback only, forwards the projector Deployment, its scale and KEDA's
+     * ScaledObject projector only, as a ServiceAccount whose one Role allows get on that Deployment and get/patch on
+     * its scale and on that ScaledObject (the optional component keda-projector scales the projector), nothing else.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.orders.k8s.Manifests#kustomizations")
@@ -404,11 +405,13 @@ class OperatorToolsTest {
         assertMentions(apiProblems(docs), mention);
     }
 
-    static final Map<String, Set<String>> ALLOWED_VERBS = Map.of("deployments", Set.of("get"),
-            "deployments/scale", Set.of("get", "patch"));
+    /** What the rebuild may do, by API group and resource: read the projector, scale it, pause KEDA's scaling of it. */
+    static final Map<String, Set<String>> ALLOWED_VERBS = Map.of("apps/deployments", Set.of("get"),
+            "apps/deployments/scale", Set.of("get", "patch"), "keda.sh/scaledobjects", Set.of("get", "patch"));
     static final List<String> PROXY_ARGS = List.of("proxy", "--address=127.0.0.1", "--port=8001",
             "--accept-hosts=^(localhost|127\\.0\\.0\\.1)$",
-            "--accept-paths=^/apis/apps/v1/namespaces/[^/]+/deployments/projector(/scale)?$");
+            "--accept-paths=^/apis/(apps/v1/namespaces/[^/]+/deployments/projector(/scale)?"
+                    + "|keda\\.sh/v1alpha1/namespaces/[^/]+/scaledobjects/projector)$");
 
     static List<String> apiProblems(List<Map<String, Object>> docs) {
         List<String> problems = new ArrayList<>();
@@ -452,16 +455,16 @@ class OperatorToolsTest {
                 List<?> resources = (List<?>) rule.getOrDefault("resources", List.of());
                 List<?> verbs = (List<?>) rule.getOrDefault("verbs", List.of());
                 String what = "Role/" + role + " allows " + verbs + " on " + resources;
-                if (!List.of("apps").equals(rule.get("apiGroups"))) {
-                    problems.add(what + " in API groups " + rule.get("apiGroups"));
-                }
                 if (!List.of("projector").equals(rule.get("resourceNames"))) {
                     problems.add(what + " of any name (resourceNames " + rule.get("resourceNames") + ")");
                 }
-                for (Object r : resources) {
-                    Set<String> allowed = ALLOWED_VERBS.getOrDefault(String.valueOf(r), Set.of());
-                    if (!verbs.stream().map(String::valueOf).allMatch(allowed::contains)) {
-                        problems.add(what);
+                List<?> groups = (List<?>) rule.getOrDefault("apiGroups", List.of());
+                for (Object g : groups) {
+                    for (Object r : resources) {
+                        Set<String> allowed = ALLOWED_VERBS.getOrDefault(g + "/" + r, Set.of());
+                        if (!verbs.stream().map(String::valueOf).allMatch(allowed::contains)) {
+                            problems.add(what + " in API group \"" + g + "\"");
+                        }
                     }
                 }
             }
