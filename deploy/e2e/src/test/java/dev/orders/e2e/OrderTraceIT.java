@@ -40,7 +40,7 @@ class OrderTraceIT {
         assertEquals(201, created.statusCode(), created.body());
         String orderId = JsonPath.from(created.body()).getString("id");
 
-        // spans reach the collector in batches (every few seconds per service): wait for the projector's part
+        // spans reach the collector in batches (every few seconds per service): wait for all of them
         String out = awaitTrace(orderId, Duration.ofSeconds(60));
 
         Matcher traces = TRACE.matcher(out);
@@ -64,14 +64,19 @@ class OrderTraceIT {
         assertTrue(run.out().contains("no span"), run.out());
     }
 
-    /** Polls the trace script until the trace includes the projector's apply; at the deadline, fails with its output. */
+    /**
+     * Polls the trace script until the trace includes the write request, its publish and the projector's apply; at the
+     * deadline, fails with its output.
+     */
     private static String awaitTrace(String orderId, Duration within) {
         String[] last = { "" };
         try {
             Awaitility.await().atMost(within).pollInterval(Duration.ofSeconds(1)).until(() -> {
                 Stack.Run run = Stack.run(Map.of(), "deploy/local/trace", orderId);
                 last[0] = run.out();
-                return run.exitCode() == 0 && run.out().contains("apply orders.events.v1");
+                // each service sends its spans in its own batches (every few seconds): wait for every part
+                return run.exitCode() == 0 && run.out().contains("apply orders.events.v1")
+                        && run.out().contains("POST /orders") && run.out().contains("orders.events.v1 publish");
             });
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("no complete trace for " + orderId + " within " + within + ":\n" + last[0], e);
