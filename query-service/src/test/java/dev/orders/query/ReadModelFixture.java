@@ -30,7 +30,12 @@ public class ReadModelFixture {
 
     public UUID insertOrder(UUID customerId, Instant createdAt, String status, long version, String itemName) {
         Instant t = createdAt.truncatedTo(ChronoUnit.MILLIS);
-        UUID id = OrderIds.newId(t);
+        return insertOrder(OrderIds.newId(t), customerId, t, status, version, itemName);
+    }
+
+    /** Inserts the order {@code id} (made with {@link OrderIds#newId} from {@code createdAt}, as the write API does). */
+    public UUID insertOrder(UUID id, UUID customerId, Instant createdAt, String status, long version, String itemName) {
+        Instant t = createdAt.truncatedTo(ChronoUnit.MILLIS);
         primary.preparedQuery("SELECT ensure_order_view_partition($1)")
                 .execute(Tuple.of(t.atOffset(ZoneOffset.UTC))).await().atMost(Duration.ofSeconds(5));
         primary.preparedQuery("""

@@ -100,7 +100,12 @@ public class OrderQueryService {
                         + "version order " + id + " can have yet; pass the token a write response returned");
             }
             case BEHIND -> {
-                visible(caller, id, found);
+                // Not projected at all yet (its creation still on its way): the token says it exists, so this is the
+                // same "retry shortly" as an older version, not a 404. Nothing leaks: any id with a token answers so
+                // until a row exists, and then the row's owner decides.
+                if (found.isPresent()) {
+                    visible(caller, id, found);
+                }
                 throw new ProblemException(503, NOT_YET_CONSISTENT,
                         "order " + id + " is not yet at version " + minVersion + " in the read model; retry shortly");
             }

@@ -47,6 +47,26 @@ class ConsistencyAndCacheTest {
     }
 
     @Test
+    void aTokenForAnOrderNotYetProjectedAtAllIs503NotA404() {
+        // the write API answered 201 and then 200 for a payment (version 2); the read model has no row yet
+        Instant createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        UUID id = dev.orders.events.OrderIds.newId(createdAt);
+        given().header("Authorization", Tokens.customer(customer)).header("Consistency-Token", id + ":2")
+                .get("/orders/{id}", id)
+                .then().statusCode(503).header("Retry-After", "1").contentType("application/problem+json")
+                .body("type", equalTo("urn:orders:problem:not-yet-consistent"));
+        // without a token an unknown order is what it always was
+        given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id).then().statusCode(404);
+
+        fixture.insertOrder(id, customer, createdAt, "PAID", 2, "Widget"); // the projection catches up
+        given().header("Authorization", Tokens.customer(customer)).header("Consistency-Token", id + ":2")
+                .get("/orders/{id}", id).then().statusCode(200).body("version", equalTo(2));
+        // and once it exists, another customer's token changes nothing: 404
+        given().header("Authorization", Tokens.customer(UUID.randomUUID())).header("Consistency-Token", id + ":2")
+                .get("/orders/{id}", id).then().statusCode(404);
+    }
+
+    @Test
     void anInvalidationMeansTheOlderCachedVersionIsNeverServedAgain() {
         UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
         fixture.awaitOnReplica(id);
