@@ -6,7 +6,10 @@
 # BENCH_QPID and returns once the instance is ready; the caller stops it (kill "$BENCH_QPID").
 bench_query_start() {
   local name=$1 port=$2 log=$3
+  # traced like production (k8s: 10 % of requests), not like the local stack (every request): override with
+  # ORDERS_TRACE_SAMPLE_RATIO, or QUARKUS_OTEL_SDK_DISABLED=true for none
   env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$((port + 1000))" MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_DIR/publicKey.pem" \
+    ORDERS_TRACE_SAMPLE_RATIO="${ORDERS_TRACE_SAMPLE_RATIO:-0.1}" \
     "$JAVA_HOME/bin/java" -Xms256m -Xmx768m -Dorders.rate-limit.classes.read.limit=1000000000 \
     -Dorders.rate-limit.classes.search.limit=1000000000 \
     -jar "$(service_jar query-service)" >"$log" 2>&1 &
