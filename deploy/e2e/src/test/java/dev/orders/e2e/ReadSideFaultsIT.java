@@ -237,12 +237,19 @@ class ReadSideFaultsIT {
             Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                     .until(() -> Stack.getStatus(Stack.management(base) + "/q/health/ready", "") == 200);
         }
-        // Warm the fresh JVMs up (JIT, connection pools) with other principals, so the burst below measures the
-        // limiter rather than a cold start that would push Redis calls past their timeout into the local fallback.
+        // Warm the fresh JVMs up (JIT, connection pools, the tracer's first spans) with other principals and the
+        // burst's concurrency, so the burst below measures the limiter rather than a cold start that pushes requests
+        // past their deadline (503) or Redis calls past their timeout into the local fallback. 25 sequential requests
+        // were not enough once every request was traced: a CI run had one 503 in the burst.
         for (String base : bases) {
-            String warm = Stack.token(UUID.randomUUID().toString());
-            for (int i = 0; i < 25; i++) {
-                Stack.getStatus(base + "/orders?limit=1", warm);
+            for (int round = 0; round < 10; round++) {
+                String warm = Stack.token(UUID.randomUUID().toString());
+                List<CompletableFuture<HttpResponse<String>>> warming = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    warming.add(Stack.HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + "/orders?limit=1"))
+                            .header("Authorization", warm).build(), HttpResponse.BodyHandlers.ofString()));
+                }
+                warming.forEach(CompletableFuture::join); // any status: 200, 429 or a cold 503 all warm the path
             }
         }
         String caller = Stack.token(UUID.randomUUID().toString());
