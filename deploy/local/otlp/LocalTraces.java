@@ -337,25 +337,20 @@ public class LocalTraces {
     }
 
     static boolean show(Path file, String value) throws IOException {
-        List<Span> spans = new ArrayList<>();
-        for (Path p : List.of(file.resolveSibling(file.getFileName() + ".1"), file)) {
-            if (Files.exists(p)) {
-                try (var lines = Files.lines(p, StandardCharsets.UTF_8)) {
-                    lines.filter(l -> !l.isBlank()).forEach(l -> {
-                        try {
-                            spans.add(toSpan(new Json(l).object()));
-                        } catch (RuntimeException partial) {
-                            // a line being written right now: skip it
-                        }
-                    });
-                }
-            }
-        }
+        // Two streaming passes, so memory holds only the traces asked for, not the whole file (it grows to 64 MiB
+        // and rotates once: a traced benchmark fills both): first the ids of the traces that name the value, then
+        // their spans. A cheap substring test comes before each parse.
+        List<Path> files = List.of(file.resolveSibling(file.getFileName() + ".1"), file);
         Set<String> traces = new LinkedHashSet<>();
-        for (Span s : spans) {
+        forEachSpan(files, line -> line.contains(value), s -> {
             if (s.traceId().equals(value) || s.attributes().containsValue(value)) {
                 traces.add(s.traceId());
             }
+        });
+        List<Span> spans = new ArrayList<>();
+        if (!traces.isEmpty()) {
+            forEachSpan(files, line -> traces.stream().anyMatch(t -> line.contains("\"traceId\":\"" + t + "\"")),
+                    spans::add);
         }
         if (traces.isEmpty()) {
             System.out.println("no span names " + value + " in " + file + " (yet: spans reach it within ~5 s)");
@@ -377,6 +372,27 @@ public class LocalTraces {
             }
         }
         return true;
+    }
+
+    /** Each span of {@code files} (in order) whose JSON line passes {@code cheap}; a partly written line is skipped. */
+    static void forEachSpan(List<Path> files, java.util.function.Predicate<String> cheap,
+            java.util.function.Consumer<Span> action) throws IOException {
+        for (Path p : files) {
+            if (!Files.exists(p)) {
+                continue;
+            }
+            try (var lines = Files.lines(p, StandardCharsets.UTF_8)) {
+                lines.filter(l -> !l.isBlank() && cheap.test(l)).forEach(l -> {
+                    Span span;
+                    try {
+                        span = toSpan(new Json(l).object());
+                    } catch (RuntimeException partial) {
+                        return; // a line being written right now
+                    }
+                    action.accept(span);
+                });
+            }
+        }
     }
 
     static void print(Span s, List<Span> all, int depth, long t0) {
