@@ -51,17 +51,11 @@ final class Stack {
 
     /** Runs a deploy/local script and fails on a non-zero exit; returns its stdout. */
     static String script(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
-        String[] cmd = args.clone();
-        cmd[0] = REPO.resolve(args[0]).toString();
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().putAll(extraEnv);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError(String.join(" ", args) + " failed:\n" + out);
+        Run run = run(extraEnv, args);
+        if (run.exitCode() != 0) {
+            throw new AssertionError(String.join(" ", args) + " failed:\n" + run.out());
         }
-        return out;
+        return run.out();
     }
 
     /** What a script printed on stdout, and its exit status. */
