@@ -16,6 +16,7 @@ import dev.orders.query.OrderView;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -60,7 +61,7 @@ public final class OrderViewReads {
         if (id.version() != 7) {
             return Uni.createFrom().item(Optional.empty()); // not an order id this platform issued
         }
-        return classified(pool().preparedQuery(BY_ID).execute(Tuple.of(id, utc(OrderIds.timestampOf(id)))))
+        return run(new Query(BY_ID, List.of(id, utc(OrderIds.timestampOf(id)))))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
     }
 
@@ -72,8 +73,7 @@ public final class OrderViewReads {
      * Fetches at most {@code limit} rows.
      */
     public Uni<List<OrderView>> selectPage(OrderFilter f, Keyset after, int limit) {
-        Query q = pageQuery(f, after, limit);
-        return classified(pool().preparedQuery(q.sql()).execute(Tuple.from(q.params()))).map(rs -> {
+        return run(pageQuery(f, after, limit)).map(rs -> {
             List<OrderView> page = new ArrayList<>(rs.size());
             rs.forEach(r -> page.add(map(r)));
             return page;
@@ -82,6 +82,24 @@ public final class OrderViewReads {
 
     /** A statement and its parameters. */
     public record Query(String sql, List<Object> params) {
+        /** Whether it runs as one simple-protocol query with its values as literals ({@link SqlLiterals}). */
+        public boolean inlinable() {
+            return SqlLiterals.inlinable(params);
+        }
+
+        /** The statement with its values as literals: what {@link #run} sends when {@link #inlinable()}. */
+        public String inline() {
+            return SqlLiterals.inline(sql, params);
+        }
+    }
+
+    /**
+     * One round trip: typed values go inline as literals (a simple-protocol query); a statement carrying a client's
+     * free text (a search term) keeps it as a parameter and costs the extended protocol's two.
+     */
+    private Uni<RowSet<Row>> run(Query q) {
+        return classified(q.inlinable() ? pool().query(q.inline()).execute()
+                : pool().preparedQuery(q.sql()).execute(Tuple.from(q.params())));
     }
 
     static final String ORDER_PAGE = "SELECT * FROM order_page($1, $2, $3, $4, $5, $6, $7)";
@@ -165,7 +183,7 @@ public final class OrderViewReads {
     }
 
     public Uni<Optional<CustomerSummary>> selectSummary(UUID customerId) {
-        return classified(pool().preparedQuery(SUMMARY).execute(Tuple.of(customerId))).map(rs -> {
+        return run(new Query(SUMMARY, List.of(customerId))).map(rs -> {
             if (rs.size() == 0) {
                 return Optional.empty();
             }
