@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
 import io.smallrye.mutiny.Uni;
-import io.opentelemetry.instrumentation.annotations.WithSpan;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -54,7 +53,6 @@ public class OrderCache {
     }
 
     /** The order from the first layer that has it at least at its revision floor; empty when it does not exist. */
-    @WithSpan("order cache")
     public Uni<Optional<CachedOrder>> get(UUID id) {
         l1Requests.increment();
         return local.<UUID, Optional<CachedOrder>>getAsync(id, k -> {

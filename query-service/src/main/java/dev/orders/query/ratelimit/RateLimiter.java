@@ -8,7 +8,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.opentelemetry.instrumentation.annotations.WithSpan;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -70,7 +69,6 @@ public class RateLimiter {
     }
 
     /** Spends a leased permit if this instance holds one, else asks Redis for the next batch. */
-    @WithSpan("rate limit")
     public Uni<Decision> acquire(String principalKey, String routeClass) {
         RateLimitConfig.Rule rule = rule(routeClass);
         String key = "orders:v1:rl:{" + routeClass + ":" + principalKey + "}";
