@@ -4,6 +4,8 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * One instance's batch of permits for one principal and route class (see {@link RateLimiter}). Spending is local and
@@ -51,14 +53,31 @@ final class Lease {
         refilling = null;
     }
 
-    /** Runs {@code call} unless a refill is already on its way, in which case this request waits for that one. */
-    synchronized Uni<RateLimiter.Grant> refill(Supplier<Uni<RateLimiter.Grant>> call) {
-        if (refilling == null) {
-            Uni<RateLimiter.Grant> once = Uni.createFrom().<RateLimiter.Grant> deferred(call::get).onFailure().invoke(this::refillFailed)
-                    .memoize().indefinitely();
-            refilling = once;
+    /**
+     * Runs {@code call} unless a refill is already on its way, in which case this request waits for that one. Either
+     * way the grant reaches each request on its own Vert.x context: the refill completes on the event loop of the
+     * request that started it, and a request from another event loop must not continue there (its request context,
+     * identity and response belong to its own; continuing on the other loop once delivered one request's decision
+     * into another's filter chain, a ClassCastException and a 500 under overload). Quarkus's cache does the same for
+     * a shared load ({@code CaffeineCacheImpl.getAsync}).
+     */
+    Uni<RateLimiter.Grant> refill(Supplier<Uni<RateLimiter.Grant>> call) {
+        Uni<RateLimiter.Grant> shared;
+        synchronized (this) {
+            if (refilling == null) {
+                refilling = Uni.createFrom().<RateLimiter.Grant> deferred(call::get).onFailure()
+                        .invoke(this::refillFailed).memoize().indefinitely();
+            }
+            shared = refilling;
         }
-        return refilling;
+        Context caller = Vertx.currentContext();
+        return caller == null ? shared : shared.emitOn(task -> {
+            if (Vertx.currentContext() == caller) {
+                task.run();
+            } else {
+                caller.runOnContext(ignored -> task.run());
+            }
+        });
     }
 
     private synchronized void refillFailed() {
