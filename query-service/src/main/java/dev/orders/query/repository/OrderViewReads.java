@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.orders.events.OrderIds;
 import dev.orders.query.OrderView;
 import io.smallrye.mutiny.Uni;
@@ -30,6 +33,8 @@ public final class OrderViewReads {
             SELECT s.order_count, s.lifetime_total_cents, s.last_order_at, c.name
               FROM customer_summary s LEFT JOIN customer_view c ON c.customer_id = s.customer_id
              WHERE s.customer_id = $1""";
+    private static final TypeReference<List<OrderView.Line>> LINES = new TypeReference<>() {
+    };
 
     /** A customer's aggregate figures, maintained by the projector. */
     public record CustomerSummary(UUID customerId, String name, long orderCount, long lifetimeTotalCents,
@@ -41,9 +46,11 @@ public final class OrderViewReads {
     }
 
     private final Pool pool;
+    private final ObjectMapper json;
 
-    public OrderViewReads(Pool pool) {
+    public OrderViewReads(Pool pool, ObjectMapper json) {
         this.pool = pool;
+        this.json = json;
     }
 
     private Pool pool() {
@@ -187,11 +194,16 @@ public final class OrderViewReads {
         });
     }
 
-    /** By position (the COLUMNS order, which order_page returns too): a lookup by name searches the columns. */
-    private static OrderView map(Row r) {
-        return new OrderView(r.getUUID(0), r.getUUID(1), r.getString(2), r.getString(3), r.getString(4),
-                r.getLong(5), r.getOffsetDateTime(6).toInstant(), r.getOffsetDateTime(7).toInstant(), r.getString(8),
-                r.getLong(9), r.getString(10), r.getLong(11));
+    private OrderView map(Row r) {
+        try {
+            return new OrderView(r.getUUID("id"), r.getUUID("customer_id"), r.getString("customer_name"),
+                    r.getString("customer_email"), r.getString("status"), r.getLong("version"),
+                    r.getOffsetDateTime("created_at").toInstant(), r.getOffsetDateTime("updated_at").toInstant(),
+                    r.getString("currency"), r.getLong("total_cents"), json.readValue(r.getString("items"), LINES),
+                    r.getLong("revision"));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("corrupt items of order " + r.getUUID("id"), e);
+        }
     }
 
     static OffsetDateTime utc(Instant t) {

@@ -9,6 +9,7 @@ import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.orders.query.OrderView;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
@@ -34,8 +35,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class PrimaryReads {
     private final OrderViewReads sql;
 
-    public PrimaryReads(@io.quarkus.reactive.datasource.ReactiveDataSource("primary") Pool primary) {
-        this.sql = new OrderViewReads(primary);
+    public PrimaryReads(@io.quarkus.reactive.datasource.ReactiveDataSource("primary") Pool primary, ObjectMapper json) {
+        this.sql = new OrderViewReads(primary, json);
     }
 
     public Uni<Optional<OrderView>> findById(UUID id) {

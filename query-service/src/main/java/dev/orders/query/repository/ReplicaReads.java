@@ -9,6 +9,7 @@ import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.orders.query.OrderView;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
@@ -33,8 +34,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ReplicaReads {
     private final OrderViewReads sql;
 
-    public ReplicaReads(Pool replica) {
-        this.sql = new OrderViewReads(replica);
+    public ReplicaReads(Pool replica, ObjectMapper json) {
+        this.sql = new OrderViewReads(replica, json);
     }
 
     public Uni<Optional<OrderView>> findById(UUID id) {
