@@ -15,10 +15,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.restassured.path.json.JsonPath;
@@ -98,15 +100,19 @@ class HttpCollectionIT {
     }
 
     /** Sends; a 503 (a read not yet consistent with its token, a stalled machine) is retried for a few seconds. */
-    private static Answer send(HttpRequest request, int expect) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (true) {
-            HttpResponse<String> r = Stack.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 503 || expect == 503 || System.nanoTime() > deadline) {
-                return new Answer(r.statusCode(), r.headers().map(), r.body());
-            }
-            Thread.sleep(200); // a 503 asks to come back later: this is that later, not a synchronization guess
+    private static Answer send(HttpRequest request, int expect) {
+        AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        last.set(Stack.HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
+                        return last.get().statusCode() != 503 || expect == 503;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException stillUnavailable) {
+            // the last answer, a 503, is what the caller's assertion reports
         }
+        HttpResponse<String> r = last.get();
+        return new Answer(r.statusCode(), r.headers().map(), r.body());
     }
 
     private List<Request> parse(String text) {

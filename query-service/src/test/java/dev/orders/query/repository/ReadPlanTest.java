@@ -258,12 +258,8 @@ class ReadPlanTest {
             st.execute("SET search_path = " + SCHEMA + ", public");
         }
         if (q.inlinable()) { // exactly the text the service sends (values as literals, one simple query)
-            try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("EXPLAIN " + q.inline())) {
-                StringBuilder out = new StringBuilder();
-                while (rs.next()) {
-                    out.append(rs.getString(1)).append('\n');
-                }
-                return out.toString();
+            try (Statement st = db.createStatement()) {
+                return explain(st, "EXPLAIN " + q.inline());
             }
         }
         // JDBC parameters are positional: each $n occurrence becomes one ?, bound to params[n - 1] (a statement may
