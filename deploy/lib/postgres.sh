@@ -31,6 +31,13 @@ log_min_duration_statement = 1000
 # random_page_cost = 4 the planner prefers scanning a month's partition over its trigram index.
 random_page_cost = 1.1
 effective_cache_size = '4GB'
+# prod's buffer cache (k8s/overlays/prod/postgres.yaml): with the stock 128MB a month's partition and its indexes
+# (~1 GB at 850k orders) did not fit, and the projector's upserts read their index pages back from the OS cache
+shared_buffers = '1GB'
+# Checkpoints far enough apart that a catch-up's upserts do not write most index pages into the WAL whole again
+# after each one (with 1GB, 100k projected orders wrote 805 MB of WAL, 82k full-page images); compressed when they do
+max_wal_size = '4GB'
+wal_compression = lz4
 EOF
 }
 

@@ -117,10 +117,10 @@ public class OrderCache {
     /** A projector invalidation (order id → new read revision): raise floors, drop older copies from both layers. */
     public Uni<Void> invalidate(Map<UUID, Long> revisions) {
         router.raiseFloors(revisions);
-        return io.smallrye.mutiny.Multi.createFrom().iterable(revisions.entrySet())
-                .onItem().transformToUniAndMerge(e -> local.invalidate(e.getKey())
-                        .chain(() -> redis.deleteIfOlder(e.getKey(), e.getValue())))
-                .collect().last().replaceWithVoid();
+        return io.smallrye.mutiny.Multi.createFrom().iterable(revisions.keySet())
+                .onItem().transformToUniAndConcatenate(local::invalidate)
+                .collect().last()
+                .chain(() -> redis.deleteIfOlder(revisions));
     }
 
     /** The long-lived copy, for when the database cannot answer in time. */
