@@ -17,6 +17,20 @@ bench_query_start() {
   wait_http "$name" "$(management_url "$port" /q/health/ready)" 90 "$log" "$BENCH_QPID"
 }
 
+# bench_command_start NAME PORT LOG: a command-service instance of the bench's own on PORT, traced like production
+# (10 % of requests) instead of like the local stack's (every request: ten spans exported per write). It migrates
+# nothing (the stack's instance owns the schema) and relays like any replica (the relay lock takes turns with the
+# stack's). Sets BENCH_CPID and returns once the instance is ready; the caller stops it (kill "$BENCH_CPID").
+bench_command_start() {
+  local name=$1 port=$2 log=$3
+  env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$((port + 1000))" MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_DIR/publicKey.pem" \
+    MP_JWT_VERIFY_ISSUER="$ORDERS_JWT_ISSUER" ORDERS_LOG_JSON=false QUARKUS_FLYWAY_MIGRATE_AT_START=false \
+    ORDERS_TRACE_SAMPLE_RATIO="${ORDERS_TRACE_SAMPLE_RATIO:-0.1}" \
+    "$JAVA_HOME/bin/java" $ORDERS_SERVICE_JAVA_OPTS -jar "$(service_jar command-service)" >"$log" 2>&1 &
+  BENCH_CPID=$!
+  wait_http "$name" "$(management_url "$port" /q/health/ready)" 90 "$log" "$BENCH_CPID"
+}
+
 # flush_redis: query-service's Redis keys (cached orders, rate-limit windows): the next reads are cold.
 flush_redis() {
   redis-cli -p "$REDIS_PORT" --scan --pattern 'orders:v1:*' | xargs -r -n 500 redis-cli -p "$REDIS_PORT" DEL >/dev/null
