@@ -10,6 +10,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,6 +25,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import dev.orders.command.OrderApi;
@@ -63,6 +72,48 @@ class OutboxTraceContextTest {
             assertEquals(traceId, sent.group(1), "the same trace continues through Kafka");
             assertNotEquals(row.group(2), sent.group(2), "the relay's publish span, a child of the stored context");
         }
+    }
+
+    /**
+     * Many writes at once, more than the write bulkhead runs together: each outbox row must still hold its own
+     * request's trace.
+     * <p>
+     * Disabled because it fails, on a defect found in session 9 and not fixed yet: with the write bulkhead's queue in
+     * use (8 running + 32 waiting, 16 clients), 151-160 of the 160 rows held another request's trace; with
+     * {@code bulkhead.value=64} (nothing queued) none did, and running the queued call on its caller's Vert.x context
+     * did not help, so the wrong context is not (only) the Vert.x one: SmallRye Context Propagation restoring a
+     * captured OpenTelemetry context around SmallRye Fault Tolerance's queued task is the first suspect. Production
+     * effect: wrong traceparents in outbox rows, Kafka headers and SQL spans under bursts (2.4 % of sampled write
+     * traces in the session-9 benchmark runs). Remove {@code @Disabled} with the fix.
+     */
+    @Disabled("write bulkhead's queued calls store another request's trace context: see the Javadoc, session 9")
+    @Test
+    void concurrentWritesEachStoreTheirOwnRequestsTrace() throws Exception {
+        Map<String, String> traceOfOrder = new ConcurrentHashMap<>();
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<?>> writes = new ArrayList<>();
+            for (int i = 0; i < 160; i++) {
+                String traceId = hex(32);
+                writes.add(clients.submit(() -> traceOfOrder.put(create("00-" + traceId + "-" + hex(16) + "-01"),
+                        traceId)));
+            }
+            for (Future<?> write : writes) {
+                write.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        List<String> wrong = new ArrayList<>();
+        for (var e : traceOfOrder.entrySet()) {
+            String stored = storedTraceContext(e.getKey());
+            Matcher row = TRACEPARENT.matcher(stored == null ? "" : stored);
+            if (!row.find() || !row.group(1).equals(e.getValue())) {
+                wrong.add(e.getKey() + " sent " + e.getValue() + ", stored " + stored);
+            }
+        }
+        assertEquals(160, traceOfOrder.size());
+        assertEquals(List.of(), wrong, "outbox rows holding another request's trace");
     }
 
     @Test
