@@ -25,7 +25,6 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import dev.orders.command.OrderApi;
@@ -75,18 +74,10 @@ class OutboxTraceContextTest {
     }
 
     /**
-     * Many writes at once, more than the write bulkhead runs together: each outbox row must still hold its own
-     * request's trace.
-     * <p>
-     * Disabled because it fails, on a defect found in session 9 and not fixed yet: with the write bulkhead's queue in
-     * use (8 running + 32 waiting, 16 clients), 151-160 of the 160 rows held another request's trace; with
-     * {@code bulkhead.value=64} (nothing queued) none did, and running the queued call on its caller's Vert.x context
-     * did not help, so the wrong context is not (only) the Vert.x one: SmallRye Context Propagation restoring a
-     * captured OpenTelemetry context around SmallRye Fault Tolerance's queued task is the first suspect. Production
-     * effect: wrong traceparents in outbox rows, Kafka headers and SQL spans under bursts (2.4 % of sampled write
-     * traces in the session-9 benchmark runs). Remove {@code @Disabled} with the fix.
+     * Many writes at once, more than the write bulkhead runs together: each outbox row holds its own request's trace.
+     * A call that waited in the bulkhead's queue is started from the call that freed its place; assembled there, it
+     * stored that other request's trace (151-160 of these 160 rows before WriteDatabase assembled calls itself).
      */
-    @Disabled("write bulkhead's queued calls store another request's trace context: see the Javadoc, session 9")
     @Test
     void concurrentWritesEachStoreTheirOwnRequestsTrace() throws Exception {
         Map<String, String> traceOfOrder = new ConcurrentHashMap<>();

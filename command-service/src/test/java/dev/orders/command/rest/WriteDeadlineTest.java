@@ -41,7 +41,7 @@ class WriteDeadlineTest {
     public static class ShortDeadlines implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.fault-tolerance.\"dev.orders.command.service.WriteDatabase\".timeout.value", "500",
+            return Map.of("quarkus.fault-tolerance.\"dev.orders.command.service.WriteDatabaseGuard\".timeout.value", "500",
                     "orders.admission.request-deadline", "PT0.5S");
         }
     }
