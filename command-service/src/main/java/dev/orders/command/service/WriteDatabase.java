@@ -1,6 +1,5 @@
 package dev.orders.command.service;
 
-import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -8,13 +7,12 @@ import dev.orders.command.idempotency.IdempotencyService;
 import dev.orders.command.idempotency.StoredResponse;
 import dev.orders.command.outbox.OutboxCommitted;
 import dev.orders.http.admission.RequestDeadline;
+import dev.orders.http.context.CallerContext;
 import dev.orders.http.dependency.DatabaseFailures;
 import dev.orders.http.dependency.DependencyUnavailable;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 
@@ -75,15 +73,7 @@ public class WriteDatabase {
      * not cancelled: its transaction ends whole, on a commit or on the role's lock or statement timeout.
      */
     private <T> Uni<T> guarded(Supplier<Uni<T>> call) {
-        Context caller = Vertx.currentContext();
-        Executor onCaller = task -> {
-            if (caller == null || caller == Vertx.currentContext()) {
-                task.run();
-            } else {
-                caller.runOnContext(ignored -> task.run());
-            }
-        };
-        return guard.run(Uni.createFrom().voidItem().emitOn(onCaller)
+        return guard.run(Uni.createFrom().voidItem().emitOn(CallerContext.capture())
                 .chain(() -> RequestDeadline.ifTimeLeft(call))
                 .onFailure(DatabaseFailures::unavailable)
                 .transform(e -> new DependencyUnavailable("write database", e)));

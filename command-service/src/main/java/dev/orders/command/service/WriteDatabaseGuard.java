@@ -21,8 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * <p>
  * It takes a call already assembled by its caller ({@link WriteDatabase}) and only decides when it runs. A call that
  * waited in the bulkhead's queue is started by SmallRye Fault Tolerance from the call that freed its place; had it
- * been assembled there, it would have captured that other request's contexts (its trace among them: every one of
- * 160 concurrent writes stored another request's trace in its outbox row, OutboxTraceContextTest).
+ * been assembled there, it would have captured that other request's contexts (its trace among them: 151-160 of
+ * 160 concurrent writes stored another request's trace in their outbox rows, OutboxTraceContextTest).
  */
 @ApplicationScoped
 @AsynchronousNonBlocking

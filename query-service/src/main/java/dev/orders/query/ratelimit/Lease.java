@@ -3,9 +3,8 @@ package dev.orders.query.ratelimit;
 import java.util.UUID;
 import java.util.function.Supplier;
 
+import dev.orders.http.context.CallerContext;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
 /**
  * One instance's batch of permits for one principal and route class (see {@link RateLimiter}). Spending is local and
@@ -70,14 +69,7 @@ final class Lease {
             }
             shared = refilling;
         }
-        Context caller = Vertx.currentContext();
-        return caller == null ? shared : shared.emitOn(task -> {
-            if (Vertx.currentContext() == caller) {
-                task.run();
-            } else {
-                caller.runOnContext(ignored -> task.run());
-            }
-        });
+        return shared.emitOn(CallerContext.capture());
     }
 
     private synchronized void refillFailed() {
