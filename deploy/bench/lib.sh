@@ -1,5 +1,7 @@
 # shellcheck shell=bash
 # What the benchmark scripts (run, profile) share; sourced after deploy/lib/common.sh.
+# shellcheck source-path=SCRIPTDIR source=../lib/services.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/services.sh"
 
 # bench_query_start NAME PORT LOG: a query-service instance of the bench's own on PORT, with the rate limits raised so
 # the limiter does not throttle the measurement (it is still measured: its work is part of every request). Sets
@@ -22,11 +24,12 @@ bench_query_start() {
 # nothing (the stack's instance owns the schema) and relays like any replica (the relay lock takes turns with the
 # stack's). Sets BENCH_CPID and returns once the instance is ready; the caller stops it (kill "$BENCH_CPID").
 bench_command_start() {
-  local name=$1 port=$2 log=$3
-  env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$((port + 1000))" MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_DIR/publicKey.pem" \
-    MP_JWT_VERIFY_ISSUER="$ORDERS_JWT_ISSUER" ORDERS_LOG_JSON=false QUARKUS_FLYWAY_MIGRATE_AT_START=false \
-    ORDERS_TRACE_SAMPLE_RATIO="${ORDERS_TRACE_SAMPLE_RATIO:-0.1}" \
-    "$JAVA_HOME/bin/java" $ORDERS_SERVICE_JAVA_OPTS -jar "$(service_jar command-service)" >"$log" 2>&1 &
+  local name=$1 port=$2 log=$3 command
+  # the stack's own command line (deploy/lib/services.sh), with this port's management interface (the later
+  # assignment wins in env)
+  service_command command command-service "$port" QUARKUS_MANAGEMENT_PORT="$((port + 1000))" \
+    QUARKUS_FLYWAY_MIGRATE_AT_START=false ORDERS_TRACE_SAMPLE_RATIO="${ORDERS_TRACE_SAMPLE_RATIO:-0.1}"
+  "${command[@]}" >"$log" 2>&1 &
   BENCH_CPID=$!
   wait_http "$name" "$(management_url "$port" /q/health/ready)" 90 "$log" "$BENCH_CPID"
 }
