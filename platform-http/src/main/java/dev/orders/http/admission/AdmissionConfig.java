@@ -27,4 +27,25 @@ public interface AdmissionConfig {
     /** How long, at most, a rejected HTTP/1.1 connection is not read. */
     @WithDefault("PT5S")
     Duration maxRejectPause();
+
+    /** {@code orders.admission.queue.*}: where a request that finds the limit reached may wait ({@link WaitingRoom}). */
+    Queue queue();
+
+    interface Queue {
+        /** Requests that may wait at once; 0: none, every request past the limit is rejected at once. */
+        @WithDefault("0")
+        int size();
+
+        /** How long one may wait while the queue drains (a burst). */
+        @WithDefault("PT0.2S")
+        Duration maxWait();
+
+        /** How long one may wait once the queue is standing (overload). */
+        @WithDefault("PT0.01S")
+        Duration standingWait();
+
+        /** A queue that has not been empty for this long is standing. */
+        @WithDefault("PT0.1S")
+        Duration standingAfter();
+    }
 }

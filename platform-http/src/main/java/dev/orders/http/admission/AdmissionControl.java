@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -23,7 +25,12 @@ import jakarta.enterprise.event.Observes;
  * Redis or SQL work is spent on it. Past capacity the instance keeps serving what it can at normal latency instead of
  * queueing everyone into timeouts (which would also push the overflow onto the smallest pool, the read primary).
  *
- * <p>An admitted request gets one {@link RequestDeadline} that every dependency call on its path shares.
+ * <p>A request that finds the limit reached may wait a moment in a short {@link WaitingRoom} ({@code
+ * orders.admission.queue.*}): a burst after a stall of the machine is served instead of shed, while sustained
+ * overload still gets its 503s at once (a full queue) or after the standing queue's few milliseconds.
+ *
+ * <p>An admitted request gets one {@link RequestDeadline}, counted from its arrival, that every dependency call on
+ * its path shares.
  *
  * <p>A rejection's {@code Retry-After} follows the load ({@link RetryAfterSpread}): 1 s at the edge of capacity, up to
  * {@code orders.admission.max-retry-after} when far more clients come than the instance admits. On HTTP/1.1 the
@@ -46,7 +53,15 @@ public class AdmissionControl {
     private final long maxPauseMillis;
     private final Buffer[] rejections;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** null when no request may wait (queue size 0). */
+    private final WaitingRoom<Pending> waiting;
     private final Counter rejected;
+    private final Counter rejectedAfterWaiting;
+    private final Counter queued;
+
+    /** A request waiting for a slot, with the Vert.x context it arrived on (it must continue there). */
+    private record Pending(RoutingContext ctx, Context context, long arrivedNanos) {
+    }
 
     public AdmissionControl(AdmissionConfig config, MeterRegistry registry) {
         this.enabled = config.enabled();
@@ -61,9 +76,17 @@ public class AdmissionControl {
                     + OVERLOADED.title() + "\",\"status\":503,\"detail\":\"the server is at capacity; retry after "
                     + seconds + " s\"}").getBytes(StandardCharsets.UTF_8));
         }
-        this.rejected = registry.counter("http.admission.rejected");
+        AdmissionConfig.Queue queue = config.queue();
+        this.waiting = queue.size() <= 0 ? null
+                : new WaitingRoom<>(queue.size(), queue.maxWait().toNanos(), queue.standingWait().toNanos(),
+                        queue.standingAfter().toNanos(), System::nanoTime);
+        this.rejected = registry.counter("http.admission.rejected", "after", "none");
+        this.rejectedAfterWaiting = registry.counter("http.admission.rejected", "after", "waiting");
+        this.queued = registry.counter("http.admission.queued");
         Gauge.builder("http.admission.in_flight", inFlight, AtomicInteger::get)
                 .description("API requests being worked on").register(registry);
+        Gauge.builder("http.admission.waiting", this, AdmissionControl::waiting)
+                .description("API requests waiting for a slot").register(registry);
         Gauge.builder("http.admission.max_in_flight", () -> maxInFlight).register(registry);
         Gauge.builder("http.admission.retry_after_mean", this.retryAfter, RetryAfterSpread::meanSeconds)
                 .description("mean Retry-After given to rejected requests now").baseUnit("seconds").register(registry);
@@ -81,20 +104,72 @@ public class AdmissionControl {
             ctx.next();
             return;
         }
-        if (inFlight.incrementAndGet() > maxInFlight) {
-            inFlight.decrementAndGet();
+        long arrived = System.nanoTime();
+        // nobody waits ahead of this request: it takes a free slot or, with no queue, is rejected
+        if (waiting == null || waiting.isEmpty()) {
+            if (tryAcquire()) {
+                start(ctx, arrived);
+                return;
+            }
+            if (waiting == null) {
+                rejected.increment();
+                reject(ctx);
+                return;
+            }
+        }
+        WaitingRoom.Entry<Pending> entry = waiting.offer(new Pending(ctx, Vertx.currentContext(), arrived));
+        if (entry == null) {
+            rejected.increment();
             reject(ctx);
             return;
         }
+        queued.increment();
+        // runs on this request's context; a no-op when the request was admitted meanwhile
+        ctx.vertx().setTimer(Math.max(1, entry.waitNanos() / 1_000_000), id -> {
+            if (waiting.remove(entry)) {
+                rejectedAfterWaiting.increment();
+                reject(ctx);
+            }
+        });
+        admitWaiting(); // a slot may have freed between tryAcquire and offer
+    }
+
+    /** Starts waiting requests while slots are free. Called after a request ends and after one is queued. */
+    private void admitWaiting() {
+        while (!waiting.isEmpty() && tryAcquire()) {
+            Pending next = waiting.poll();
+            if (next == null || next.ctx().response().closed()) {
+                // taken by another thread, or its client left while it waited: give the slot back and look again
+                inFlight.decrementAndGet();
+                continue;
+            }
+            next.context().runOnContext(v -> start(next.ctx(), next.arrivedNanos()));
+        }
+    }
+
+    private boolean tryAcquire() {
+        for (int n = inFlight.get(); n < maxInFlight; n = inFlight.get()) {
+            if (inFlight.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void start(RoutingContext ctx, long arrivedNanos) {
         retryAfter.admitted();
         // ends once: when the response is written, or when the client goes away first
-        ctx.addEndHandler(done -> inFlight.decrementAndGet());
-        RequestDeadline.start(deadlineNanos);
+        ctx.addEndHandler(done -> {
+            inFlight.decrementAndGet();
+            if (waiting != null && !waiting.isEmpty()) {
+                admitWaiting();
+            }
+        });
+        RequestDeadline.startAt(arrivedNanos + deadlineNanos);
         ctx.next();
     }
 
     private void reject(RoutingContext ctx) {
-        rejected.increment();
         int seconds = (int) Math.min(retryAfter.rejected(), rejections.length - 1);
         ctx.response().setStatusCode(503)
                 .putHeader("Content-Type", ProblemMappers.PROBLEM_JSON.toString())
@@ -113,5 +188,10 @@ public class AdmissionControl {
     /** Requests being worked on now (for tests and the gauge). */
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** Requests waiting for a slot now (for tests and the gauge). */
+    public int waiting() {
+        return waiting == null ? 0 : waiting.size();
     }
 }

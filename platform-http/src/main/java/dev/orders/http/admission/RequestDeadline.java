@@ -19,9 +19,10 @@ public final class RequestDeadline {
     private RequestDeadline() {
     }
 
-    static void start(long budgetNanos) {
+    /** This request's deadline passes at {@code atNanos} ({@link System#nanoTime()}). */
+    static void startAt(long atNanos) {
         if (VertxContext.isOnDuplicatedContext()) {
-            ContextLocals.put(KEY, System.nanoTime() + budgetNanos);
+            ContextLocals.put(KEY, atNanos);
         }
     }
 

@@ -37,8 +37,9 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 
 /**
- * Past its in-flight limit an instance answers 503 + Retry-After at once and finishes what it admitted; the rejected
- * connection is not read again before its Retry-After.
+ * Past its in-flight limit a request may wait a moment for a slot; past that queue an instance answers 503 +
+ * Retry-After at once and finishes what it admitted; the rejected connection is not read again before its
+ * Retry-After.
  */
 @QuarkusTest
 @QuarkusTestResource(ReadSchema.class)
@@ -48,11 +49,12 @@ class AdmissionTest {
     public static class TwoInFlight implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            // two requests at a time; a read-your-writes wait holds a request for up to 5 s: long enough for the
-            // checks below to run while both slots are held, even on a loaded machine (with 2 s, a CI run under load
-            // saw a slot free up before the raw-socket request, which was then served)
+            // two requests at a time and one waiting for up to 3 s; a read-your-writes wait holds a request for up to
+            // 5 s: long enough for the checks below to run while both slots are held, even on a loaded machine (with
+            // 2 s, a CI run under load saw a slot free up before the raw-socket request, which was then served)
             return Map.of("orders.admission.max-in-flight", "2", "orders.admission.request-deadline", "PT8S",
-                    "orders.consistency.max-wait", "PT5S");
+                    "orders.consistency.max-wait", "PT5S", "orders.admission.queue.size", "1",
+                    "orders.admission.queue.max-wait", "PT3S");
         }
     }
 
@@ -62,20 +64,24 @@ class AdmissionTest {
     AdmissionControl admission;
 
     @Test
-    void pastCapacityA503WithRetryAfterIsAnsweredAtOnceAndTheAdmittedRequestsFinish() {
+    void pastCapacityAndItsQueueA503WithRetryAfterIsAnsweredAtOnceAndTheAdmittedRequestsFinish() {
         UUID customer = UUID.randomUUID();
         UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
         fixture.awaitOnReplica(id);
         String token = Tokens.customer(customer);
 
-        // two requests that wait for a version the read model does not have yet: they hold both slots (a thread
-        // each: the common pool has one thread on a two-core machine)
-        ExecutorService clients = Executors.newFixedThreadPool(2);
-        CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> given().header("Authorization", token)
-                .header("Consistency-Token", id + ":2").get("/orders/{id}", id).statusCode(), clients);
-        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> given().header("Authorization", token)
-                .header("Consistency-Token", id + ":2").get("/orders/{id}", id).statusCode(), clients);
+        // two requests that wait for a version the read model does not have yet hold both slots, and a third waits
+        // for one of them (a thread each: the common pool has one thread on a two-core machine)
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        CompletableFuture<Integer> first = holdASlot(clients, token, id);
+        CompletableFuture<Integer> second = holdASlot(clients, token, id);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.inFlight() == 2);
+        long queuedAt = System.nanoTime();
+        CompletableFuture<String> third = CompletableFuture.supplyAsync(() -> {
+            var response = given().header("Authorization", token).get("/orders/{id}", id);
+            return response.statusCode() + (response.header("Retry-After") == null ? "" : " with Retry-After");
+        }, clients);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.waiting() == 1);
 
         given().header("Authorization", token).get("/orders/{id}", id)
                 .then().statusCode(503).header("Retry-After", "1").contentType("application/problem+json")
@@ -84,6 +90,10 @@ class AdmissionTest {
         given().get(Metrics.management("/q/health/live")).then().statusCode(200);
         assertTheRejectedConnectionWaitsItsRetryAfter(id, token);
 
+        assertEquals("503 with Retry-After", third.join(),
+                "the waiting request is turned away when its 3 s wait runs out");
+        long waitedMillis = (System.nanoTime() - queuedAt) / 1_000_000;
+        assertTrue(waitedMillis >= 2_900, "the waiting request waited its 3 s, not " + waitedMillis + " ms");
         assertEquals(503, first.join(), "the admitted ones ran their bounded wait to its end");
         assertEquals(503, second.join());
         clients.shutdown();
@@ -91,8 +101,40 @@ class AdmissionTest {
         given().header("Authorization", token).get("/orders/{id}", id).then().statusCode(200);
     }
 
+    @Test
+    void aRequestThatFindsTheLimitReachedIsServedWhenASlotFrees() {
+        UUID customer = UUID.randomUUID();
+        UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
+        UUID other = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
+        fixture.awaitOnReplica(id);
+        fixture.awaitOnReplica(other);
+        String token = Tokens.customer(customer);
+
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        CompletableFuture<Integer> first = holdASlot(clients, token, id);
+        CompletableFuture<Integer> second = holdASlot(clients, token, id);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.inFlight() == 2);
+        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(
+                () -> given().header("Authorization", token).get("/orders/{id}", other).statusCode(), clients);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.waiting() == 1);
+
+        // the version the two wait for arrives: they answer, and the waiting request takes a freed slot
+        fixture.update(id, "CONFIRMED", 2);
+        assertEquals(200, first.join());
+        assertEquals(200, second.join());
+        assertEquals(200, waiting.join(), "served once a slot freed, not shed");
+        clients.shutdown();
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.inFlight() == 0);
+    }
+
+    /** A request that holds a slot until the order reaches version 2 (or the 5 s consistency wait ends: 503). */
+    private static CompletableFuture<Integer> holdASlot(ExecutorService clients, String token, UUID id) {
+        return CompletableFuture.supplyAsync(() -> given().header("Authorization", token)
+                .header("Consistency-Token", id + ":2").get("/orders/{id}", id).statusCode(), clients);
+    }
+
     /**
-     * On one keep-alive connection: the rejected request is answered at once; a request sent right after it, as a client
+     * On one keep-alive connection: the rejected request is answered at once (the queue is full); a request sent right after it, as a client
      * that ignores Retry-After does, is read only when the Retry-After has passed. Other connections are served.
      */
     private void assertTheRejectedConnectionWaitsItsRetryAfter(UUID id, String token) {
@@ -103,8 +145,13 @@ class AdmissionTest {
             out.write(("GET /orders/" + id + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + token
                     + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
+            long asked = System.nanoTime();
             Map<String, String> rejected = readResponse(in);
+            long answeredMillis = (System.nanoTime() - asked) / 1_000_000;
             assertEquals("503", rejected.get(":status"));
+            // timed on a raw socket: REST Assured's first JSON body check alone takes ~0.7 s on this machine
+            assertTrue(answeredMillis < 1_000, "the queue was full: rejected at once, not after " + answeredMillis
+                    + " ms");
             long retryAfterMillis = Long.parseLong(rejected.get("retry-after")) * 1000;
 
             long sent = System.nanoTime();
