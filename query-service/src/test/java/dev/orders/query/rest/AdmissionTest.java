@@ -89,6 +89,9 @@ class AdmissionTest {
         // the management interface is another server: never shed
         given().get(Metrics.management("/q/health/live")).then().statusCode(200);
         assertTheRejectedConnectionWaitsItsRetryAfter(id, token);
+        // shed before routing, yet counted under the route's template, not one series per order id
+        assertTrue(Metrics.sum("http_server_requests_seconds_count", "status=\"503\"", "uri=\"/orders/{id}\"") >= 2);
+        assertEquals(0, Metrics.sum("http_server_requests_seconds_count", "uri=\"/orders/" + id + "\""));
 
         assertEquals("503 with Retry-After", third.join(),
                 "the waiting request is turned away when its 3 s wait runs out");
