@@ -7,9 +7,13 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
+import io.gatling.javaapi.core.OpenInjectionStep;
 import io.gatling.javaapi.core.PopulationBuilder;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
@@ -24,10 +28,19 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
  * {@code name:rate:seconds:method,...}, where {@code a+b} runs two workloads side by side in one step. Feeder {@code <name>.csv} has the columns {@code url,token,body} (body for
  * POST only); each user takes the next row (circular). {@code bench.stats}: where {@link RequestStats} writes the
  * figures per workload.
+ *
+ * <p>{@code bench.warmup} (seconds, default 0): each workload first runs that long at its rate under the name
+ * {@code <name>~warm-up}, recorded apart, then for its seconds under its own name. The load generator's JVM starts
+ * cold in the same two cores as the service: without it, a run's first workload took its first seconds' stall (all of
+ * get-cold's 503s in an {@code --only overload} run fell in its first 5 s).
  */
 public class OpenModelSimulation extends Simulation {
     private static final String DIR = System.getProperty("bench.dir", ".");
+    static final String WARM_UP = "~warm-up";
+    private static final long WARM_UP_NANOS = Long.getLong("bench.warmup", 0) * 1_000_000_000L;
     private final RequestStats stats = new RequestStats();
+    /** When each workload's first user started (its warm-up runs from then). */
+    private final Map<String, Long> started = new ConcurrentHashMap<>();
 
     private final HttpProtocolBuilder protocol = http
             .acceptHeader("application/json")
@@ -48,12 +61,19 @@ public class OpenModelSimulation extends Simulation {
             for (String spec : step.split("\\+")) {
                 String[] p = spec.split(":");
                 String name = p[0];
+                double rate = Double.parseDouble(p[1]);
+                int seconds = Integer.parseInt(p[2]);
+                var injection = WARM_UP_NANOS > 0
+                        ? new OpenInjectionStep[] { constantUsersPerSec(rate).during(Duration.ofNanos(WARM_UP_NANOS)),
+                                constantUsersPerSec(rate).during(seconds) }
+                        : new OpenInjectionStep[] { constantUsersPerSec(rate).during(seconds) };
                 group.add(scenario(name)
                         .feed(csv(DIR + "/" + name + ".csv").circular())
-                        .exec(RequestStats::start)
+                        .exec(session -> RequestStats.start(session).set("req", phase(name)))
                         .exec(request(name, p.length > 3 ? p[3] : "GET"))
-                        .exec(session -> stats.record(name, session, st -> st == 200 || st == 201))
-                        .injectOpen(constantUsersPerSec(Double.parseDouble(p[1])).during(Integer.parseInt(p[2]))));
+                        .exec(session -> stats.record(session.getString("req"), session,
+                                st -> st == 200 || st == 201))
+                        .injectOpen(injection));
             }
             steps.add(group);
         }
@@ -73,10 +93,16 @@ public class OpenModelSimulation extends Simulation {
         setUp(next).protocols(protocol);
     }
 
+    /** The name a request of {@code workload} is recorded under now: its own, or its warm-up's. */
+    private String phase(String workload) {
+        long first = started.computeIfAbsent(workload, w -> System.nanoTime());
+        return System.nanoTime() - first < WARM_UP_NANOS ? workload + WARM_UP : workload;
+    }
+
     private static HttpRequestActionBuilder request(String name, String method) {
         HttpRequestActionBuilder r = "POST".equals(method)
-                ? http(name).post("#{url}").body(StringBody("#{body}"))
-                : http(name).get("#{url}");
+                ? http("#{req}").post("#{url}").body(StringBody("#{body}"))
+                : http("#{req}").get("#{url}");
         // the limit workloads hit an unauthenticated endpoint: an invalid bearer token would be rejected there too
         return (name.startsWith("limit") ? r : r.header("Authorization", "Bearer #{token}"))
                 .check(RequestStats.saves()).check(status().in(200, 201));
