@@ -4,6 +4,11 @@ import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.csv;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.core.CoreDsl.asLongAs;
+import static io.gatling.javaapi.core.CoreDsl.exec;
+import static io.gatling.javaapi.core.CoreDsl.jsonPath;
+import static io.gatling.javaapi.core.CoreDsl.nothingFor;
+import static io.gatling.javaapi.core.CoreDsl.pause;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
@@ -15,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.gatling.javaapi.core.OpenInjectionStep;
 import io.gatling.javaapi.core.PopulationBuilder;
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
@@ -25,7 +32,7 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
  * each rate (a fraction of the capacity it measured just before) and writes one CSV feeder per workload.
  *
  * <p>System properties: {@code bench.dir} (feeder folder), {@code bench.workloads} as
- * {@code name:rate:seconds:method,...}, where {@code a+b} runs two workloads side by side in one step. Feeder {@code <name>.csv} has the columns {@code url,token,body} (body for
+ * {@code name:rate:seconds:method[:delay],...}, where {@code a+b} runs two workloads side by side in one step. Feeder {@code <name>.csv} has the columns {@code url,token,body} (body for
  * POST only); each user takes the next row (circular). {@code bench.stats}: where {@link RequestStats} writes the
  * figures per workload.
  *
@@ -38,6 +45,8 @@ public class OpenModelSimulation extends Simulation {
     private static final String DIR = System.getProperty("bench.dir", ".");
     static final String WARM_UP = "~warm-up";
     private static final long WARM_UP_NANOS = Long.getLong("bench.warmup", 0) * 1_000_000_000L;
+    private static final Duration POLL = Duration.ofMillis(5);
+    private static final Duration VISIBLE_WITHIN = Duration.ofSeconds(30);
     private final RequestStats stats = new RequestStats();
     /** When each workload's first user started (its warm-up runs from then). */
     private final Map<String, Long> started = new ConcurrentHashMap<>();
@@ -63,16 +72,23 @@ public class OpenModelSimulation extends Simulation {
                 String name = p[0];
                 double rate = Double.parseDouble(p[1]);
                 int seconds = Integer.parseInt(p[2]);
-                var injection = WARM_UP_NANOS > 0
-                        ? new OpenInjectionStep[] { constantUsersPerSec(rate).during(Duration.ofNanos(WARM_UP_NANOS)),
-                                constantUsersPerSec(rate).during(seconds) }
-                        : new OpenInjectionStep[] { constantUsersPerSec(rate).during(seconds) };
-                group.add(scenario(name)
-                        .feed(csv(DIR + "/" + name + ".csv").circular())
-                        .exec(session -> RequestStats.start(session).set("req", phase(name)))
-                        .exec(request(name, p.length > 3 ? p[3] : "GET"))
-                        .exec(session -> stats.record(session.getString("req"), session,
-                                st -> st == 200 || st == 201))
+                // optional fifth field: seconds into the step before this workload's first user
+                List<OpenInjectionStep> injection = new ArrayList<>();
+                if (p.length > 4 && Integer.parseInt(p[4]) > 0) {
+                    injection.add(nothingFor(Duration.ofSeconds(Integer.parseInt(p[4]))));
+                }
+                if (WARM_UP_NANOS > 0) {
+                    injection.add(constantUsersPerSec(rate).during(Duration.ofNanos(WARM_UP_NANOS)));
+                }
+                injection.add(constantUsersPerSec(rate).during(seconds));
+                String method = p.length > 3 ? p[3] : "GET";
+                group.add(("VISIBLE".equals(method) ? visibility(name)
+                        : scenario(name)
+                                .feed(csv(DIR + "/" + name + ".csv").circular())
+                                .exec(session -> RequestStats.start(session).set("req", phase(name)))
+                                .exec(request(name, method))
+                                .exec(session -> stats.record(session.getString("req"), session,
+                                        st -> st == 200 || st == 201)))
                         .injectOpen(injection));
             }
             steps.add(group);
@@ -97,6 +113,48 @@ public class OpenModelSimulation extends Simulation {
     private String phase(String workload) {
         long first = started.computeIfAbsent(workload, w -> System.nanoTime());
         return System.nanoTime() - first < WARM_UP_NANOS ? workload + WARM_UP : workload;
+    }
+
+    /**
+     * Write -> read visibility: each user POSTs an order (feeder columns url, token, body, read: the read API's
+     * {@code /orders/} URL), then GETs it every {@link #POLL} until it answers 200, on the simulation's shared
+     * keep-alive connections. Recorded: {@code <name>} from sending the POST to the first 200 (failed when the POST
+     * is not a 201 or the order is not readable within {@link #VISIBLE_WITHIN}), {@code <name>-acked} the POST's own
+     * latency, {@code <name>-after-ack} from its 201 to the first 200.
+     */
+    private ScenarioBuilder visibility(String name) {
+        return scenario(name)
+                .feed(csv(DIR + "/" + name + ".csv").circular())
+                .exec(session -> RequestStats.start(session).set("req", phase(name)))
+                .exec(http("#{req}-post").post("#{url}").header("Authorization", "Bearer #{token}")
+                        .body(StringBody("#{body}"))
+                        .check(RequestStats.saves()).check(jsonPath("$.id").optional().saveAs("id")))
+                .exec(session -> {
+                    String req = session.getString("req");
+                    Session s = session.set("acked", System.nanoTime()).set("t", session.getLong("t0"));
+                    return stats.record(req + "-acked", s, st -> st == 201).set("t0", s.getLong("t"));
+                })
+                .doIf(session -> session.contains("id")).then(
+                        asLongAs(session -> !session.contains("seen")
+                                && System.nanoTime() - session.getLong("t0") < VISIBLE_WITHIN.toNanos()).on(
+                                        exec(http("#{req}-read").get("#{read}#{id}")
+                                                .header("Authorization", "Bearer #{token}")
+                                                .check(status().saveAs("got"), status().in(200, 404)))
+                                        .exec(session -> session.contains("got") && session.getInt("got") == 200
+                                                ? session.set("seen", System.nanoTime())
+                                                : session)
+                                        .doIf(session -> !session.contains("seen")).then(pause(POLL))))
+                .exec(session -> {
+                    String req = session.getString("req");
+                    long t0 = session.getLong("t0");
+                    boolean seen = session.contains("seen");
+                    long end = seen ? session.getLong("seen") : System.nanoTime();
+                    stats.recordMillis(req, (end - t0) / 1_000_000, seen);
+                    if (seen) {
+                        stats.recordMillis(req + "-after-ack", (end - session.getLong("acked")) / 1_000_000, true);
+                    }
+                    return session.removeAll("t0", "t", "acked", "seen", "got", "id");
+                });
     }
 
     private static HttpRequestActionBuilder request(String name, String method) {

@@ -54,6 +54,16 @@ final class RequestStats {
         return session.removeAll("st", "rt", "t0");
     }
 
+    /** Records a duration measured by the simulation itself (not one request's) under {@code name}. */
+    void recordMillis(String name, long ms, boolean ok) {
+        counts.computeIfAbsent(name, n -> new LongAdder()).increment();
+        if (!ok) {
+            failures.computeIfAbsent(name, n -> new LongAdder()).increment();
+        }
+        millis.computeIfAbsent(name, n -> new AtomicLongArray(MAX_MS + 1))
+                .incrementAndGet((int) Math.max(0, Math.min(ms, MAX_MS)));
+    }
+
     /** Writes the lines to {@code bench.stats}, when set. */
     void write() {
         String file = System.getProperty("bench.stats");
