@@ -7,6 +7,10 @@
 //   show --file F <value>                       the traces holding a span with an attribute equal to <value> (an
 //                                               order id) or whose trace id is <value>, each as a tree of spans:
 //                                               service, name, duration; exit 1 when there is none
+//   pipeline --file F [--from MS --to MS]       where a write's time to the read model goes: for the traces of one
+//                                               POST /orders with one relay publish and one projector apply (started
+//                                               between the epoch millis given), percentiles of each stage from the
+//                                               write's acknowledgement; exit 1 when there is none
 //
 // Written by hand because nothing in the JDK decodes OTLP and the local stack installs no collector: the receiver
 // reads only the protobuf fields it prints (a few dozen lines of the wire format), and the viewer only this file's
@@ -49,8 +53,13 @@ public class LocalTraces {
             case "receive" -> receive(Integer.parseInt(opts.get("port")), Path.of(opts.get("file")),
                     Long.parseLong(opts.getOrDefault("max-bytes", String.valueOf(64L << 20))));
             case "show" -> System.exit(show(Path.of(opts.get("file")), rest.get(0)) ? 0 : 1);
+            case "pipeline" -> System.exit(pipeline(Path.of(opts.get("file")),
+                    Long.parseLong(opts.getOrDefault("from", "0")) * 1_000_000L,
+                    Long.parseLong(opts.getOrDefault("to", String.valueOf(Long.MAX_VALUE / 1_000_000L))) * 1_000_000L)
+                            ? 0 : 1);
             default -> {
-                System.err.println("usage: LocalTraces receive --port P --file F | show --file F <order-id|trace-id>");
+                System.err.println("usage: LocalTraces receive --port P --file F | show --file F <order-id|trace-id>"
+                        + " | pipeline --file F [--from MS --to MS]");
                 System.exit(2);
             }
         }
@@ -372,6 +381,58 @@ public class LocalTraces {
             }
         }
         return true;
+    }
+
+    static final String POST = "POST /orders", PUBLISH = "orders.events.v1 publish", APPLY = "apply orders.events.v1";
+
+    /**
+     * Stage percentiles of the sampled writes whose POST started in [from, to) (epoch nanos): from the 201 to the
+     * relay's publish (the relay picking the outbox row up), from the publish to the projector's apply starting
+     * (Kafka: the producer's linger and acknowledgement, the consumer's fetch, a batch waiting for the one before
+     * it), the apply (its transaction and the invalidations), and from the 201 to the apply's end.
+     */
+    static boolean pipeline(Path file, long from, long to) throws IOException {
+        List<Path> files = List.of(file.resolveSibling(file.getFileName() + ".1"), file);
+        Map<String, Map<String, List<Span>>> traces = new LinkedHashMap<>();
+        forEachSpan(files, l -> l.contains(POST) || l.contains(PUBLISH) || l.contains(APPLY), s -> {
+            if (s.name().equals(POST) || s.name().equals(PUBLISH) || s.name().equals(APPLY)) {
+                traces.computeIfAbsent(s.traceId(), t -> new LinkedHashMap<>())
+                        .computeIfAbsent(s.name(), n -> new ArrayList<>()).add(s);
+            }
+        });
+        List<long[]> rows = new ArrayList<>(); // relay, kafka, apply, total (nanos)
+        for (Map<String, List<Span>> t : traces.values()) {
+            if (t.size() != 3 || t.values().stream().anyMatch(l -> l.size() != 1)) {
+                continue; // a trace with more than one write (a batch's apply spans link several) is not one write
+            }
+            Span post = t.get(POST).get(0), pub = t.get(PUBLISH).get(0), apply = t.get(APPLY).get(0);
+            if (post.startNanos() < from || post.startNanos() >= to) {
+                continue;
+            }
+            rows.add(new long[] { pub.startNanos() - post.endNanos(), apply.startNanos() - pub.endNanos(),
+                    apply.endNanos() - apply.startNanos(), apply.endNanos() - post.endNanos() });
+        }
+        if (rows.isEmpty()) {
+            System.out.println("no sampled write with its publish and apply in " + file);
+            return false;
+        }
+        String[] stages = { "201 -> relay publish", "publish -> apply starts (Kafka, poll)", "apply (transaction)",
+                "201 -> applied" };
+        System.out.printf("%d sampled writes%n", rows.size());
+        for (int i = 0; i < stages.length; i++) {
+            long[] v = new long[rows.size()];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = rows.get(j)[i];
+            }
+            java.util.Arrays.sort(v);
+            System.out.printf("  %-40s p50 %7.1f ms  p90 %7.1f ms  p99 %7.1f ms%n", stages[i], pct(v, 0.50) / 1e6,
+                    pct(v, 0.90) / 1e6, pct(v, 0.99) / 1e6);
+        }
+        return true;
+    }
+
+    static long pct(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
     }
 
     /** Each span of {@code files} (in order) whose JSON line passes {@code cheap}; a partly written line is skipped. */

@@ -36,6 +36,7 @@ class OrderTraceIT {
 
     @Test
     void oneTraceCoversTheWriteRequestItsPublishAndTheProjectorsApply() throws Exception {
+        long before = System.currentTimeMillis();
         HttpResponse<String> created = Stack.post(Stack.WRITE_API + "/orders", Stack.token(ADA), BODY);
         assertEquals(201, created.statusCode(), created.body());
         String orderId = JsonPath.from(created.body()).getString("id");
@@ -55,6 +56,22 @@ class OrderTraceIT {
                 "the relay's publish:\n" + out);
         assertTrue(spans.contains(new Span("projector", "apply orders.events.v1")), "the projector's apply:\n" + out);
         assertTrue(out.startsWith("trace " + traceId), out);
+
+        // the stage percentiles over the writes traced from just before this one (others may run at the same time)
+        Stack.Run pipeline = Stack.run(Map.of(), "deploy/local/trace", "--pipeline", "--from",
+                Long.toString(before), "--to", Long.toString(System.currentTimeMillis()));
+        assertEquals(0, pipeline.exitCode(), pipeline.out());
+        Matcher writes = Pattern.compile("^(\\d+) sampled writes", Pattern.MULTILINE).matcher(pipeline.out());
+        assertTrue(writes.find() && Integer.parseInt(writes.group(1)) >= 1, pipeline.out());
+        for (String stage : List.of("201 -> relay publish", "publish -> apply starts", "apply (transaction)",
+                "201 -> applied")) {
+            assertTrue(pipeline.out().contains(stage), stage + ":\n" + pipeline.out());
+        }
+        long later = System.currentTimeMillis() + 3_600_000;
+        Stack.Run none = Stack.run(Map.of(), "deploy/local/trace", "--pipeline", "--from", Long.toString(later),
+                "--to", Long.toString(later + 1000));
+        assertEquals(1, none.exitCode(), none.out());
+        assertTrue(none.out().contains("no sampled write"), none.out());
     }
 
     @Test
