@@ -349,7 +349,7 @@ public class LocalTraces {
         // Two streaming passes, so memory holds only the traces asked for, not the whole file (it grows to 64 MiB
         // and rotates once: a traced benchmark fills both): first the ids of the traces that name the value, then
         // their spans. A cheap substring test comes before each parse.
-        List<Path> files = List.of(file.resolveSibling(file.getFileName() + ".1"), file);
+        List<Path> files = spanFiles(file);
         Set<String> traces = new LinkedHashSet<>();
         forEachSpan(files, line -> line.contains(value), s -> {
             if (s.traceId().equals(value) || s.attributes().containsValue(value)) {
@@ -392,7 +392,7 @@ public class LocalTraces {
      * it), the apply (its transaction and the invalidations), and from the 201 to the apply's end.
      */
     static boolean pipeline(Path file, long from, long to) throws IOException {
-        List<Path> files = List.of(file.resolveSibling(file.getFileName() + ".1"), file);
+        List<Path> files = spanFiles(file);
         Map<String, Map<String, List<Span>>> traces = new LinkedHashMap<>();
         forEachSpan(files, l -> l.contains(POST) || l.contains(PUBLISH) || l.contains(APPLY), s -> {
             if (s.name().equals(POST) || s.name().equals(PUBLISH) || s.name().equals(APPLY)) {
@@ -435,9 +435,19 @@ public class LocalTraces {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
     }
 
-    /** Each span of {@code files} (in order) whose JSON line passes {@code cheap}; a partly written line is skipped. */
+    /** The receiver's file and the one it rotated to, oldest first. */
+    static List<Path> spanFiles(Path file) {
+        return List.of(file.resolveSibling(file.getFileName() + ".1"), file);
+    }
+
+    /**
+     * Each span of {@code files} (in order) whose JSON line passes {@code cheap}, once; a partly written line is
+     * skipped. Once: an exporter that timed out waiting for the receiver sends its batch again, and the receiver
+     * appends it again (a span seen twice made a single write look like two applies).
+     */
     static void forEachSpan(List<Path> files, java.util.function.Predicate<String> cheap,
             java.util.function.Consumer<Span> action) throws IOException {
+        Set<String> seen = new java.util.HashSet<>();
         for (Path p : files) {
             if (!Files.exists(p)) {
                 continue;
@@ -450,7 +460,9 @@ public class LocalTraces {
                     } catch (RuntimeException partial) {
                         return; // a line being written right now
                     }
-                    action.accept(span);
+                    if (seen.add(span.traceId() + "/" + span.spanId())) {
+                        action.accept(span);
+                    }
                 });
             }
         }
