@@ -21,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.gatling.javaapi.core.OpenInjectionStep;
 import io.gatling.javaapi.core.PopulationBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
@@ -74,8 +73,9 @@ public class OpenModelSimulation extends Simulation {
                 int seconds = Integer.parseInt(p[2]);
                 // optional fifth field: seconds into the step before this workload's first user
                 List<OpenInjectionStep> injection = new ArrayList<>();
-                if (p.length > 4 && Integer.parseInt(p[4]) > 0) {
-                    injection.add(nothingFor(Duration.ofSeconds(Integer.parseInt(p[4]))));
+                int delay = p.length > 4 ? Integer.parseInt(p[4]) : 0;
+                if (delay > 0) {
+                    injection.add(nothingFor(Duration.ofSeconds(delay)));
                 }
                 if (WARM_UP_NANOS > 0) {
                     injection.add(constantUsersPerSec(rate).during(Duration.ofNanos(WARM_UP_NANOS)));
@@ -130,9 +130,8 @@ public class OpenModelSimulation extends Simulation {
                         .body(StringBody("#{body}"))
                         .check(RequestStats.saves()).check(jsonPath("$.id").optional().saveAs("id")))
                 .exec(session -> {
-                    String req = session.getString("req");
-                    Session s = session.set("acked", System.nanoTime()).set("t", session.getLong("t0"));
-                    return stats.record(req + "-acked", s, st -> st == 201).set("t0", s.getLong("t"));
+                    stats.observe(session.getString("req") + "-acked", session, st -> st == 201);
+                    return session.set("acked", System.nanoTime());
                 })
                 .doIf(session -> session.contains("id")).then(
                         asLongAs(session -> !session.contains("seen")
@@ -153,7 +152,7 @@ public class OpenModelSimulation extends Simulation {
                     if (seen) {
                         stats.recordMillis(req + "-after-ack", (end - session.getLong("acked")) / 1_000_000, true);
                     }
-                    return session.removeAll("t0", "t", "acked", "seen", "got", "id");
+                    return session.removeAll("st", "rt", "t0", "acked", "seen", "got", "id");
                 });
     }
 

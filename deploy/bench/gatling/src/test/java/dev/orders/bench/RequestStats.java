@@ -42,16 +42,16 @@ final class RequestStats {
 
     /** Records the request just made under {@code name}; {@code ok} decides which statuses succeed. */
     Session record(String name, Session session, java.util.function.IntPredicate ok) {
+        observe(name, session, ok);
+        return session.removeAll("st", "rt", "t0");
+    }
+
+    /** {@link #record} without clearing what it read: the caller times something else from the same start. */
+    void observe(String name, Session session, java.util.function.IntPredicate ok) {
         boolean answered = session.contains("st");
         long ms = answered && session.contains("rt") ? session.getInt("rt")
                 : (System.nanoTime() - session.getLong("t0")) / 1_000_000;
-        counts.computeIfAbsent(name, n -> new LongAdder()).increment();
-        if (!answered || !ok.test(session.getInt("st"))) {
-            failures.computeIfAbsent(name, n -> new LongAdder()).increment();
-        }
-        millis.computeIfAbsent(name, n -> new AtomicLongArray(MAX_MS + 1))
-                .incrementAndGet((int) Math.max(0, Math.min(ms, MAX_MS)));
-        return session.removeAll("st", "rt", "t0");
+        recordMillis(name, ms, answered && ok.test(session.getInt("st")));
     }
 
     /** Records a duration measured by the simulation itself (not one request's) under {@code name}. */
