@@ -1,6 +1,7 @@
--- Limit for the projector: its batch statement (OrderViewStore.UPSERT_ORDERS: order rows upserted with a version
--- guard, customer summaries from the before/after images, one round trip) for 500 new orders, straight to the read
--- primary into the scratch tables bench.*; only the input differs (generated server-side instead of arrays).
+-- Limit for the projector: its batch statement (the read database's apply_orders, migration V8: order rows upserted
+-- with a version guard, customer summaries from the before/after images, one round trip) for 500 new orders,
+-- straight to the read primary into the scratch tables bench.*; only the input differs (generated server-side
+-- instead of arrays) and it is planned per call (one partition here, so planning is cheap).
 WITH input AS (
     SELECT gen_random_uuid() AS id, now() - random() * interval '20 days' AS created_at,
            md5('seed-customer-' || floor(power(random(), 2) * 100000)::int)::uuid AS customer_id,
@@ -8,7 +9,7 @@ WITH input AS (
            1::int8 AS version, now() AS updated_at, 'EUR' AS currency, 12900::int8 AS total_cents, 4 AS item_count,
            '[{"productId":"a0000000-0000-4000-8000-000000000001","name":"Mechanical keyboard","quantity":1,"unitPriceCents":8900},{"productId":"a0000000-0000-4000-8000-000000000002","name":"Wireless mouse","quantity":3,"unitPriceCents":1333}]' AS items
       FROM generate_series(1, 500)
-), old AS (
+), old AS MATERIALIZED (
     SELECT v.id, v.status, v.total_cents FROM bench.order_view v JOIN input i ON v.id = i.id AND v.created_at = i.created_at
 ), upserted AS (
     INSERT INTO bench.order_view (id, created_at, customer_id, customer_name, customer_email, status, version,

@@ -42,58 +42,11 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class OrderViewStore {
-    // {order_view}, {customer_summary}, {customer_view}: table names, suffixed with _next when rebuilding.
+    // {order_view}, {customer_summary}, {customer_view}: table names, suffixed ({sfx}) with _next when rebuilding.
+    // The batch upsert lives in the read database as apply_orders (migration V8: why a function, and its statement).
     static final String UPSERT_ORDERS = """
-            WITH input AS (
-                SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[],
-                                     $7::int8[], $8::timestamptz[], $9::text[], $10::int8[], $11::int4[], $12::text[])
-                    AS u(id, created_at, customer_id, customer_name, customer_email, status, version,
-                         updated_at, currency, total_cents, item_count, items)
-            ), old AS (
-                SELECT v.id, v.status, v.total_cents
-                  FROM {order_view} v JOIN input i ON v.id = i.id AND v.created_at = i.created_at
-            ), upserted AS (
-                INSERT INTO {order_view} (id, created_at, customer_id, customer_name, customer_email, status, version,
-                                        updated_at, currency, total_cents, item_count, items, revision)
-                SELECT i.id, i.created_at, i.customer_id, coalesce(c.name, i.customer_name),
-                       coalesce(c.email, i.customer_email), i.status, i.version, i.updated_at, i.currency,
-                       i.total_cents, i.item_count, i.items::jsonb, nextval('order_view_revision')
-                  FROM input i LEFT JOIN {customer_view} c ON c.customer_id = i.customer_id
-                ON CONFLICT (id, created_at) DO UPDATE
-                   SET customer_name  = EXCLUDED.customer_name,
-                       customer_email = EXCLUDED.customer_email,
-                       status         = EXCLUDED.status,
-                       version        = EXCLUDED.version,
-                       updated_at     = EXCLUDED.updated_at,
-                       currency       = EXCLUDED.currency,
-                       total_cents    = EXCLUDED.total_cents,
-                       item_count     = EXCLUDED.item_count,
-                       items          = EXCLUDED.items,
-                       revision       = EXCLUDED.revision,
-                       projected_at   = now()
-                 WHERE {order_view}.version < EXCLUDED.version
-                RETURNING id, customer_id, created_at, status, total_cents, version, revision
-            ), deltas AS (
-                SELECT u.customer_id,
-                       count(*) FILTER (WHERE o.id IS NULL) AS new_orders,
-                       sum(CASE WHEN u.status <> 'CANCELLED' THEN u.total_cents ELSE 0 END
-                         - CASE WHEN o.id IS NOT NULL AND o.status <> 'CANCELLED' THEN o.total_cents ELSE 0 END)
-                           AS total_delta,
-                       max(u.created_at) AS last_order_at
-                  FROM upserted u LEFT JOIN old o ON o.id = u.id
-                 GROUP BY u.customer_id
-            ), summary AS (
-                INSERT INTO {customer_summary} AS s (customer_id, order_count, lifetime_total_cents, last_order_at)
-                SELECT customer_id, new_orders, total_delta, last_order_at FROM deltas
-                 ORDER BY customer_id -- concurrent batches lock summary rows in one order: no deadlock
-                ON CONFLICT (customer_id) DO UPDATE
-                   SET order_count = s.order_count + EXCLUDED.order_count,
-                       lifetime_total_cents = s.lifetime_total_cents + EXCLUDED.lifetime_total_cents,
-                       last_order_at = greatest(s.last_order_at, EXCLUDED.last_order_at),
-                       updated_at = now()
-                RETURNING 1
-            ) -- data-modifying CTEs always run to completion, referenced or not
-            SELECT id, revision FROM upserted""";
+            SELECT id, revision
+              FROM apply_orders{sfx}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""";
 
     static final String UPSERT_CUSTOMER = """
             INSERT INTO {customer_view} (customer_id, name, email, version) VALUES ($1, $2, $3, $4)
@@ -148,7 +101,8 @@ public class OrderViewStore {
     }
 
     private static String tables(String sql, String suffix) {
-        return sql.replace("{order_view}", "order_view" + suffix)
+        return sql.replace("{sfx}", suffix)
+                .replace("{order_view}", "order_view" + suffix)
                 .replace("{customer_summary}", "customer_summary" + suffix)
                 .replace("{customer_view}", "customer_view" + suffix);
     }
