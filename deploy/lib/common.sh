@@ -366,6 +366,9 @@ db() {
   PGPASSWORD="${DB_PASSWORD:-$ORDERS_DB_PASSWORD}" "$(db_psql)" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" \
     -U "${DB_USER:-$ORDERS_DB_USER}" -d "$name" "$@"
 }
+# db for tooling's own statements (the harness's counts and samples over millions of rows): without the roles' 5 s
+# statement_timeout, which is meant for API requests. Usage as db.
+db_tool() { PGOPTIONS="-c statement_timeout=15min" db "$@"; }
 
 # ---------------------------------------------------------------------------
 # Postgres / PgBouncer layout
