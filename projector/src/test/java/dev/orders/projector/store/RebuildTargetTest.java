@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +23,7 @@ import dev.orders.events.OrderStatus;
 import dev.orders.projector.ProjectorConfig;
 import dev.orders.projector.partition.PartitionMaintenance;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -43,8 +43,6 @@ class RebuildTargetTest {
     ObjectMapper json;
     @Inject
     PartitionMaintenance partitions;
-    @Inject
-    ProjectorConfig config;
 
     @BeforeEach
     void freshNextTables() {
@@ -94,38 +92,10 @@ class RebuildTargetTest {
         return OrderEvent.of(type, s, s.updatedAt());
     }
 
-    /** The injected configuration with another target. */
-    private ProjectorConfig targeting(String suffix) {
-        return new ProjectorConfig() {
-            @Override
-            public int applyAttempts() {
-                return config.applyAttempts();
-            }
-
-            @Override
-            public Duration retryFor() {
-                return config.retryFor();
-            }
-
-            @Override
-            public Duration acceptPast() {
-                return config.acceptPast();
-            }
-
-            @Override
-            public Duration acceptFuture() {
-                return config.acceptFuture();
-            }
-
-            @Override
-            public String groupId() {
-                return config.groupId();
-            }
-
-            @Override
-            public Optional<String> targetSuffix() {
-                return Optional.of(suffix);
-            }
-        };
+    /** The projector's configuration (its defaults) with another target. */
+    private static ProjectorConfig targeting(String suffix) {
+        return new SmallRyeConfigBuilder().withMapping(ProjectorConfig.class)
+                .withDefaultValue("orders.projector.target-suffix", suffix)
+                .build().getConfigMapping(ProjectorConfig.class);
     }
 }
