@@ -5,8 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -31,6 +32,7 @@ import io.smallrye.common.vertx.VertxContext;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.quarkus.runtime.StartupEvent;
@@ -75,7 +77,8 @@ public class OutboxRelay {
     private final int batchSize;
     private final Duration sendTimeout;
     private volatile boolean enabled;
-    private final AtomicBoolean draining = new AtomicBoolean();
+    /** The running drain's completion, or null when none runs: one drain per instance, and what pause() waits for. */
+    private final AtomicReference<CompletableFuture<Void>> draining = new AtomicReference<>();
     /** The emitter is connected only once reactive messaging has started; relaying waits for that. */
     private volatile boolean started;
     private final Counter relayed;
@@ -102,9 +105,15 @@ public class OutboxRelay {
         nudge();
     }
 
-    /** Stops relaying (rows keep accumulating in the outbox); used by operators and crash-safety tests. */
-    public void pause() {
+    /**
+     * Stops relaying (rows keep accumulating in the outbox); used by operators and crash-safety tests. The returned Uni
+     * completes once no drain is running, so nothing committed after it completes is relayed before {@link #resume()}:
+     * a drain already running stops before its next batch, or finishes the batch it had claimed.
+     */
+    public Uni<Void> pause() {
         enabled = false;
+        CompletableFuture<Void> running = draining.get();
+        return running == null ? Uni.createFrom().voidItem() : Uni.createFrom().completionStage(running);
     }
 
     public void resume() {
@@ -140,18 +149,25 @@ public class OutboxRelay {
      * the running drain go round once more instead of starting a second one.
      */
     public Uni<Integer> drain() {
-        if (!draining.compareAndSet(false, true)) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!draining.compareAndSet(null, done)) {
             wakeAgain = true;
             return Uni.createFrom().item(0);
         }
         wakeAgain = false;
         return relayUntilEmpty(0)
-                .eventually(() -> draining.set(false))
+                .eventually(() -> {
+                    draining.set(null);
+                    done.complete(null);
+                })
                 .call(total -> wakeAgain ? drain() : Uni.createFrom().item(0))
                 .onFailure().invoke(e -> LOG.warn("outbox relay failed; the poll will retry", e));
     }
 
     private Uni<Integer> relayUntilEmpty(int soFar) {
+        if (!enabled) { // paused: stop between batches
+            return Uni.createFrom().item(soFar);
+        }
         return pool.withTransaction(this::relayOneBatch)
                 .invoke(n -> relayed.increment(n)) // counted once the mark committed
                 .chain(n -> n == batchSize ? relayUntilEmpty(soFar + n) : Uni.createFrom().item(soFar + n));
@@ -159,8 +175,11 @@ public class OutboxRelay {
 
     private Uni<Integer> relayOneBatch(SqlConnection conn) {
         return conn.query(TAKE_RELAY_LOCK).execute()
-                .chain(() -> conn.preparedQuery(CLAIM_BATCH).execute(Tuple.of(batchSize))).chain(rows -> {
-            if (rows.size() == 0) {
+                // paused while waiting for the lock (up to the role's lock_timeout): claim nothing
+                .chain(() -> enabled ? conn.preparedQuery(CLAIM_BATCH).execute(Tuple.of(batchSize))
+                        : Uni.createFrom().<RowSet<Row>>nullItem())
+                .chain(rows -> {
+            if (rows == null || rows.size() == 0) {
                 return Uni.createFrom().item(0);
             }
             List<UUID> ids = new ArrayList<>(rows.size());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class OutboxBacklogGaugeTest {
 
     @Test
     void theCountStopsAtItsLimit() throws Throwable {
-        relay.pause();
+        relay.pause().await().atMost(Duration.ofSeconds(30));
         for (int i = 0; i < 4; i++) {
             OrderApi.create(DevData.ADA);
         }

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,7 +63,7 @@ class OutboxRelayTest {
     @Test
     void ordersCommittedWhileTheRelayIsStoppedArePublishedWhenItRestarts() throws Throwable {
         try (KafkaTail tail = new KafkaTail(bootstrap)) {
-            relay.pause();
+            relay.pause().await().atMost(Duration.ofSeconds(30));
             Set<String> ids = new HashSet<>();
             for (int i = 0; i < 5; i++) {
                 ids.add(OrderApi.create(DevData.ADA).toString());
@@ -99,6 +100,33 @@ class OutboxRelayTest {
             List<ConsumerRecord<String, String>> events = tail.await(id, 2, Duration.ofSeconds(20));
             assertEquals(List.of(1L, 2L), events.stream().map(OutboxRelayTest::version).toList(), "version order");
         }
+    }
+
+    @Test
+    void pausingStopsADrainAlreadyRunningAndCompletesOnceItHasStopped() throws Throwable {
+        try (Connection otherRelay = WriteDb.connect()) {
+            otherRelay.setAutoCommit(false);
+            try (Statement st = otherRelay.createStatement()) {
+                st.execute(OutboxRelay.TAKE_RELAY_LOCK);
+            }
+            String before = OrderApi.create(DevData.ADA).toString();
+            // This instance's drain is running: it has passed its between-batches check and waits for the lock.
+            Awaitility.await("relay waiting for the lock").atMost(Duration.ofSeconds(10)).until(() -> count(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") > 0);
+            // (not asserted: the drain may have given up on the role's 2 s lock_timeout already, and the poll retries)
+            var paused = relay.pause().subscribeAsCompletionStage();
+            String during = OrderApi.create(DevData.ADA).toString();
+            otherRelay.rollback();
+
+            paused.get(30, TimeUnit.SECONDS);
+            assertEquals(2, unpublished(Set.of(before, during)),
+                    "the drain that got the lock after pause() claimed nothing");
+            VertxContextSupport.subscribeAndAwait(() -> relay.drain());
+            assertEquals(2, unpublished(Set.of(before, during)), "a drain started while paused relays nothing");
+        }
+        relay.resume();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> count(
+                "SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0);
     }
 
     @Test
