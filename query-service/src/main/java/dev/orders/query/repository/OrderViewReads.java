@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.orders.events.OrderIds;
+import dev.orders.query.ListedOrder;
 import dev.orders.query.OrderView;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -27,6 +28,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public final class OrderViewReads {
     private static final String COLUMNS = "id, customer_id, customer_name, customer_email, status, version, "
             + "created_at, updated_at, currency, total_cents, items::text AS items, revision";
+    // COLUMNS' positions (order_page returns the same columns in the same order): a look-up by name was 3 % of a
+    // page's CPU samples.
+    private static final int ID = 0, CUSTOMER_ID = 1, CUSTOMER_NAME = 2, CUSTOMER_EMAIL = 3, STATUS = 4, VERSION = 5,
+            CREATED_AT = 6, UPDATED_AT = 7, CURRENCY = 8, TOTAL_CENTS = 9, ITEMS = 10, REVISION = 11;
     // created_at = the id's timestamp: prunes the lookup to a single partition.
     static final String BY_ID = "SELECT " + COLUMNS + " FROM order_view WHERE id = $1 AND created_at = $2";
     static final String SUMMARY = """
@@ -72,10 +77,12 @@ public final class OrderViewReads {
      * term uses the trigram index in a statement planned per call, over the partitions its date range leaves.
      * Fetches at most {@code limit} rows.
      */
-    public Uni<List<OrderView>> selectPage(OrderFilter f, Keyset after, int limit) {
+    public Uni<List<ListedOrder>> selectPage(OrderFilter f, Keyset after, int limit) {
         return run(pageQuery(f, after, limit)).map(rs -> {
-            List<OrderView> page = new ArrayList<>(rs.size());
-            rs.forEach(r -> page.add(map(r)));
+            List<ListedOrder> page = new ArrayList<>(rs.size());
+            rs.forEach(r -> page.add(new ListedOrder(r.getUUID(ID), r.getUUID(CUSTOMER_ID), r.getString(CUSTOMER_NAME),
+                    r.getString(CUSTOMER_EMAIL), r.getString(STATUS), r.getLong(VERSION), instant(r, CREATED_AT),
+                    instant(r, UPDATED_AT), r.getString(CURRENCY), r.getLong(TOTAL_CENTS), r.getString(ITEMS))));
             return page;
         });
     }
@@ -196,14 +203,17 @@ public final class OrderViewReads {
 
     private OrderView map(Row r) {
         try {
-            return new OrderView(r.getUUID("id"), r.getUUID("customer_id"), r.getString("customer_name"),
-                    r.getString("customer_email"), r.getString("status"), r.getLong("version"),
-                    r.getOffsetDateTime("created_at").toInstant(), r.getOffsetDateTime("updated_at").toInstant(),
-                    r.getString("currency"), r.getLong("total_cents"), json.readValue(r.getString("items"), LINES),
-                    r.getLong("revision"));
+            return new OrderView(r.getUUID(ID), r.getUUID(CUSTOMER_ID), r.getString(CUSTOMER_NAME),
+                    r.getString(CUSTOMER_EMAIL), r.getString(STATUS), r.getLong(VERSION), instant(r, CREATED_AT),
+                    instant(r, UPDATED_AT), r.getString(CURRENCY), r.getLong(TOTAL_CENTS),
+                    json.readValue(r.getString(ITEMS), LINES), r.getLong(REVISION));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("corrupt items of order " + r.getUUID("id"), e);
+            throw new IllegalStateException("corrupt items of order " + r.getUUID(ID), e);
         }
+    }
+
+    private static Instant instant(Row r, int column) {
+        return r.getOffsetDateTime(column).toInstant();
     }
 
     static OffsetDateTime utc(Instant t) {

@@ -14,6 +14,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import dev.orders.query.ListedOrder;
 import dev.orders.http.admission.RequestDeadline;
 import dev.orders.query.OrderView;
 import io.micrometer.core.instrument.Counter;
@@ -107,7 +108,7 @@ public class ReadRouter {
         });
     }
 
-    public Uni<List<OrderView>> page(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
+    public Uni<List<ListedOrder>> page(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
         return route(() -> replica.page(filter, after, limit), () -> primary.page(filter, after, limit));
     }
 

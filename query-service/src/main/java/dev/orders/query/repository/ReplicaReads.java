@@ -11,6 +11,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.orders.query.ListedOrder;
 import dev.orders.query.OrderView;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
 import io.smallrye.mutiny.Uni;
@@ -42,7 +43,7 @@ public class ReplicaReads {
         return sql.selectById(id);
     }
 
-    public Uni<List<OrderView>> page(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
+    public Uni<List<ListedOrder>> page(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
         return sql.selectPage(filter, after, limit);
     }
 

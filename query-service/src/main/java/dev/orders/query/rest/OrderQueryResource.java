@@ -20,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import dev.orders.http.paging.PageLimit;
 import dev.orders.http.paging.RequestParams;
 import dev.orders.http.problem.ProblemException;
+import dev.orders.query.ListedOrder;
 import dev.orders.query.OrderView;
 import dev.orders.query.repository.OrderFilter;
 import dev.orders.query.repository.OrderViewReads.CustomerSummary;
@@ -69,7 +70,9 @@ public class OrderQueryResource {
         this.maxSearchSpan = maxSearchSpan;
     }
 
-    public record OrderPage(List<OrderView> orders, String nextCursor) {
+    /** One page; its orders carry OrderView's fields (the contract names that schema). */
+    public record OrderPage(@Schema(type = SchemaType.ARRAY, implementation = OrderView.class) List<ListedOrder> orders,
+            String nextCursor) {
     }
 
     @GET

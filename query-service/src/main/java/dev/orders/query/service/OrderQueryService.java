@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.orders.query.ListedOrder;
 import dev.orders.http.problem.ProblemException;
 import dev.orders.http.problem.ProblemType;
 import dev.orders.query.OrderView;
@@ -61,7 +62,7 @@ public class OrderQueryService {
         }
     }
 
-    public record Page(List<OrderView> orders, String nextCursor) {
+    public record Page(List<ListedOrder> orders, String nextCursor) {
     }
 
     /**
@@ -122,10 +123,10 @@ public class OrderQueryService {
         Keyset after = cursors.decode(filter.scope(), cursor);
         return reads.page(filter, after, limit + 1).map(rows -> {
             boolean more = rows.size() > limit;
-            List<OrderView> page = more ? rows.subList(0, limit) : rows;
+            List<ListedOrder> page = more ? rows.subList(0, limit) : rows;
             String next = null;
             if (more) {
-                OrderView last = page.get(page.size() - 1);
+                ListedOrder last = page.get(page.size() - 1);
                 next = cursors.encode(filter.scope(), new Keyset(last.createdAt(), last.id()));
             }
             return new Page(List.copyOf(page), next);

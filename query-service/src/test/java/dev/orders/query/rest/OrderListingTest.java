@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,21 @@ class OrderListingTest {
                 .then().statusCode(400);
         given().header("Authorization", Tokens.customer(customer)).queryParam("q", "100%_off").get("/orders/search")
                 .then().statusCode(200).body("orders", hasSize(0));
+    }
+
+    @Test
+    void aListedOrderIsTheSameJsonAsTheOrderReadById() {
+        String rare = "zq" + UUID.randomUUID().toString().substring(0, 6);
+        UUID id = fixture.insertOrder(customer, Instant.now(), "PAID", 3, "Desk " + rare);
+        fixture.awaitOnReplica(id);
+        Map<String, Object> byId = given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
+                .then().statusCode(200).extract().jsonPath().getMap("$");
+        assertEquals(1, ((List<?>) byId.get("items")).size(), "the fixture's line");
+        // a page passes the stored items through (ListedOrder): same fields, same values, as a list and as a search
+        assertEquals(byId, given().header("Authorization", Tokens.customer(customer)).get("/orders?limit=1")
+                .then().statusCode(200).extract().jsonPath().getMap("orders[0]"));
+        assertEquals(byId, given().header("Authorization", Tokens.customer(customer)).queryParam("q", rare)
+                .get("/orders/search").then().statusCode(200).extract().jsonPath().getMap("orders[0]"));
     }
 
     @Test
