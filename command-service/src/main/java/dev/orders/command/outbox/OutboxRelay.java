@@ -106,14 +106,17 @@ public class OutboxRelay {
     }
 
     /**
-     * Stops relaying (rows keep accumulating in the outbox); used by operators and crash-safety tests. The returned Uni
-     * completes once no drain is running, so nothing committed after it completes is relayed before {@link #resume()}:
-     * a drain already running stops before its next batch, or finishes the batch it had claimed.
+     * Stops this instance's relay (rows keep accumulating in the outbox; other instances keep relaying); used by
+     * operators and crash-safety tests. The returned Uni completes once no drain runs here, so this instance claims
+     * nothing committed after it completes until {@link #resume()}: a drain already running stops before its next
+     * batch, or ends the batch it had claimed (marked published, or rolled back on a failed or late send, when records
+     * already handed to the producer may still reach Kafka: at-least-once, as always).
      */
     public Uni<Void> pause() {
         enabled = false;
         CompletableFuture<Void> running = draining.get();
-        return running == null ? Uni.createFrom().voidItem() : Uni.createFrom().completionStage(running);
+        // a copy: a caller that gives up waiting cancels its own stage, not the drain's completion other callers await
+        return running == null ? Uni.createFrom().voidItem() : Uni.createFrom().completionStage(running.copy());
     }
 
     public void resume() {
@@ -155,7 +158,8 @@ public class OutboxRelay {
             return Uni.createFrom().item(0);
         }
         wakeAgain = false;
-        return relayUntilEmpty(0)
+        // deferred: a failure while building the first batch's pipeline still reaches eventually() below
+        return Uni.createFrom().deferred(() -> relayUntilEmpty(0))
                 .eventually(() -> {
                     draining.set(null);
                     done.complete(null);

@@ -109,7 +109,9 @@ public final class OrderViewReads {
                 : pool().preparedQuery(q.sql()).execute(Tuple.from(q.params())));
     }
 
-    static final String ORDER_PAGE = "SELECT * FROM order_page($1, $2, $3, $4, $5, $6, $7)";
+    // COLUMNS, not *: the rows are read by position, and order_page's own column order belongs to the projector's
+    // migrations (items::text is a no-op on its text column)
+    static final String ORDER_PAGE = "SELECT " + COLUMNS + " FROM order_page($1, $2, $3, $4, $5, $6, $7)";
 
     /** The one statement a page of {@code f} runs (public so EXPLAIN tests check exactly what is served). */
     public static Query pageQuery(OrderFilter f, Keyset after, int limit) {
