@@ -3,6 +3,7 @@ package dev.orders.testing;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -17,6 +18,21 @@ public final class SchemaRollback {
     public static final String NEWER_VERSION = "99999";
 
     private SchemaRollback() {
+    }
+
+    /**
+     * With a migration from a newer build recorded, {@code migrate} (what start does: Flyway validates, then migrates)
+     * succeeds and leaves that migration the schema's current version ({@code currentVersion}).
+     */
+    public static void assertAnOlderBuildMigrates(DataSource db, Runnable migrate, Supplier<String> currentVersion)
+            throws SQLException {
+        withAMigrationFromANewerBuild(db, () -> {
+            migrate.run(); // throws if validation refuses the newer migration
+            if (!NEWER_VERSION.equals(currentVersion.get())) {
+                throw new AssertionError("the newer migration should stay the schema's current version, was "
+                        + currentVersion.get());
+            }
+        });
     }
 
     /**
