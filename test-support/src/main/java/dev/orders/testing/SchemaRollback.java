@@ -3,9 +3,8 @@ package dev.orders.testing;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.function.Supplier;
 
-import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 
 /**
  * A rollback after a schema migration: the database carries a migration the running build does not have. The services
@@ -21,41 +20,39 @@ public final class SchemaRollback {
     }
 
     /**
-     * With a migration from a newer build recorded, {@code migrate} (what start does: Flyway validates, then migrates)
-     * succeeds and leaves that migration the schema's current version ({@code currentVersion}).
+     * With a migration from a newer build recorded in the schema history, the service's {@code flyway} migrates as
+     * start does (validates, then migrates) without refusing it, and that migration stays the schema's current version.
+     * The record is removed afterwards.
      */
-    public static void assertAnOlderBuildMigrates(DataSource db, Runnable migrate, Supplier<String> currentVersion)
-            throws SQLException {
-        withAMigrationFromANewerBuild(db, () -> {
-            migrate.run(); // throws if validation refuses the newer migration
-            if (!NEWER_VERSION.equals(currentVersion.get())) {
-                throw new AssertionError("the newer migration should stay the schema's current version, was "
-                        + currentVersion.get());
+    public static void assertAnOlderBuildMigrates(Flyway flyway) throws SQLException {
+        String history = flyway.getConfiguration().getTable();
+        // a run killed between insert and delete left its row: every real migration would then look out of order
+        forgetNewerMigration(flyway, history);
+        execute(flyway, """
+                INSERT INTO %1$s (installed_rank, version, description, type, script, checksum, installed_by,
+                                  execution_time, success)
+                SELECT max(installed_rank) + 1, '%2$s', 'from a newer build', 'SQL', 'V%2$s__from_a_newer_build.sql',
+                       0, current_user, 0, true
+                  FROM %1$s""".formatted(history, NEWER_VERSION));
+        try {
+            flyway.migrate(); // throws if validation refuses the newer migration
+            String current = flyway.info().current().getVersion().getVersion();
+            if (!NEWER_VERSION.equals(current)) {
+                throw new AssertionError("the newer migration should stay the schema's current version, was " + current);
             }
-        });
+        } finally {
+            forgetNewerMigration(flyway, history);
+        }
     }
 
-    /**
-     * Records a migration from a newer build in {@code flyway_schema_history}, runs {@code olderBuildStarts} (what an
-     * older build does at start: migrate, which validates first), then removes the record.
-     */
-    public static void withAMigrationFromANewerBuild(DataSource db, Runnable olderBuildStarts) throws SQLException {
-        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
-            // a run killed between insert and delete left its row: every real migration would then look out of order
-            st.execute("DELETE FROM flyway_schema_history WHERE version = '" + NEWER_VERSION + "'");
-            st.execute("""
-                    INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum,
-                                                       installed_by, execution_time, success)
-                    SELECT max(installed_rank) + 1, '%s', 'from a newer build', 'SQL', 'V%s__from_a_newer_build.sql',
-                           0, current_user, 0, true
-                      FROM flyway_schema_history""".formatted(NEWER_VERSION, NEWER_VERSION));
-        }
-        try {
-            olderBuildStarts.run();
-        } finally {
-            try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
-                st.execute("DELETE FROM flyway_schema_history WHERE version = '" + NEWER_VERSION + "'");
-            }
+    private static void forgetNewerMigration(Flyway flyway, String history) throws SQLException {
+        execute(flyway, "DELETE FROM " + history + " WHERE version = '" + NEWER_VERSION + "'");
+    }
+
+    private static void execute(Flyway flyway, String sql) throws SQLException {
+        try (Connection c = flyway.getConfiguration().getDataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute(sql);
         }
     }
 }
