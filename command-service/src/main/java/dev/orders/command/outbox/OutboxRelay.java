@@ -32,7 +32,6 @@ import io.smallrye.common.vertx.VertxContext;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.quarkus.runtime.StartupEvent;
@@ -180,10 +179,12 @@ public class OutboxRelay {
     private Uni<Integer> relayOneBatch(SqlConnection conn) {
         return conn.query(TAKE_RELAY_LOCK).execute()
                 // paused while waiting for the lock (up to the role's lock_timeout): claim nothing
-                .chain(() -> enabled ? conn.preparedQuery(CLAIM_BATCH).execute(Tuple.of(batchSize))
-                        : Uni.createFrom().<RowSet<Row>>nullItem())
-                .chain(rows -> {
-            if (rows == null || rows.size() == 0) {
+                .chain(() -> enabled ? claimAndSend(conn) : Uni.createFrom().item(0));
+    }
+
+    private Uni<Integer> claimAndSend(SqlConnection conn) {
+        return conn.preparedQuery(CLAIM_BATCH).execute(Tuple.of(batchSize)).chain(rows -> {
+            if (rows.size() == 0) {
                 return Uni.createFrom().item(0);
             }
             List<UUID> ids = new ArrayList<>(rows.size());

@@ -94,8 +94,7 @@ class OutboxRelayTest {
             String id = OrderApi.create(DevData.ADA).toString();
             OrderApi.act(Tokens.customer(DevData.ADA), UUID.fromString(id), "pay").then().statusCode(200);
             // This instance's relay was woken by both commits and waits for the lock instead of relaying around it.
-            Awaitility.await("relay waiting for the lock").atMost(Duration.ofSeconds(10)).until(() -> count(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") > 0);
+            Awaitility.await("relay waiting for the lock").atMost(Duration.ofSeconds(10)).until(this::relayWaitsForTheLock);
             assertEquals(2, unpublished(Set.of(id)), "nothing relayed while another relay holds the lock");
             otherRelay.rollback();
 
@@ -113,13 +112,12 @@ class OutboxRelayTest {
             }
             String before = OrderApi.create(DevData.ADA).toString();
             // This instance's drain is running: it has passed its between-batches check and waits for the lock.
-            Awaitility.await("relay waiting for the lock").atMost(Duration.ofSeconds(10)).until(() -> count(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") > 0);
+            Awaitility.await("relay waiting for the lock").atMost(Duration.ofSeconds(10)).until(this::relayWaitsForTheLock);
             var paused = relay.pause().subscribeAsCompletionStage();
             boolean pauseReturnedAtOnce = paused.toCompletableFuture().isDone();
             // Still waiting now means it waited all along (no drain starts once paused). A slow machine may have let it
             // give up on the role's 2 s lock_timeout already: then this run says so instead of passing untested.
-            Assumptions.assumeTrue(count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") > 0,
+            Assumptions.assumeTrue(relayWaitsForTheLock(),
                     "the drain was still waiting for the lock when paused");
             assertFalse(pauseReturnedAtOnce, "pause() waits for the running drain");
             String during = OrderApi.create(DevData.ADA).toString();
@@ -161,6 +159,11 @@ class OutboxRelayTest {
         return db.preparedQuery("SELECT count(*) FROM outbox WHERE published_at IS NULL AND aggregateid = ANY($1)")
                 .execute(Tuple.of(ids.toArray(String[]::new))).await().atMost(Duration.ofSeconds(5))
                 .iterator().next().getLong(0);
+    }
+
+    /** Some relay (this instance's) waits for the relay lock another connection holds. */
+    private boolean relayWaitsForTheLock() {
+        return count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") > 0;
     }
 
     private long count(String sql) {

@@ -14,8 +14,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
-import dev.orders.query.ListedOrder;
 import dev.orders.http.admission.RequestDeadline;
+import dev.orders.query.ListedOrder;
 import dev.orders.query.OrderView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

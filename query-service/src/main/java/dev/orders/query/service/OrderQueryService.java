@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import dev.orders.query.ListedOrder;
 import dev.orders.http.problem.ProblemException;
 import dev.orders.http.problem.ProblemType;
+import dev.orders.query.ListedOrder;
 import dev.orders.query.OrderView;
 import dev.orders.query.cache.CachedOrder;
 import dev.orders.query.cache.OrderCache;
