@@ -313,7 +313,7 @@ class ProjectorScalingTest {
             return Integer.parseInt(env.trim());
         }
         Matcher m = Pattern.compile("\\$\\{ORDERS_PROJECTOR_CONSUMERS:(\\d+)}")
-                .matcher(properties().getOrDefault("mp.messaging.incoming.order-events.partitions", ""));
+                .matcher(properties().getOrDefault("mp.messaging.incoming.order-events.concurrency", ""));
         return m.matches() ? Integer.parseInt(m.group(1)) : 1;
     }
 

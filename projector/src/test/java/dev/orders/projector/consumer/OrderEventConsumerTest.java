@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +43,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 
 /** Publishes real records to the real broker and checks what lands in the partitioned read table. */
@@ -56,6 +61,8 @@ class OrderEventConsumerTest {
     MeterRegistry registry;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+    @ConfigProperty(name = "mp.messaging.incoming.order-events.concurrency", defaultValue = "1")
+    int consumers;
 
     private KafkaProducer<String, String> producer;
     private ReadModel readModel;
@@ -192,6 +199,53 @@ class OrderEventConsumerTest {
                 .await().atMost(Duration.ofSeconds(5)).iterator().next().getBoolean(0), "no partition for 1990");
     }
 
+    /**
+     * Each consumer applies its own batches: one held up (here by a lock on its customer's summary row) holds up its
+     * own partitions only. With the connector's {@code partitions} attribute the consumers' streams were merged into
+     * this method, one batch at a time, and a batch waiting on one partition stopped them all.
+     */
+    @Test
+    void aBatchHeldUpOnOneConsumersPartitionsDoesNotHoldUpTheOtherConsumers() throws Exception {
+        Assumptions.assumeTrue(consumers >= 2, "needs two consumers, has " + consumers);
+        Instant t = Instant.now();
+        OrderState held = forCustomer(order(t, OrderStatus.PENDING, 1), UUID.randomUUID());
+        List<OrderState> others = new ArrayList<>();
+        SqlConnection blocker = db.getConnection().await().atMost(DEADLINE);
+        Transaction tx = blocker.begin().await().atMost(DEADLINE);
+        try {
+            // An uncommitted summary row of the held order's customer: its batch's upsert of that row waits for it.
+            blocker.preparedQuery("INSERT INTO customer_summary (customer_id, order_count, lifetime_total_cents, "
+                    + "last_order_at) VALUES ($1, 0, 0, now())").execute(Tuple.of(held.customerId()))
+                    .await().atMost(DEADLINE);
+            int heldPartition = publish(OrderEventType.OrderCreated, held);
+            Awaitility.await("the batch of " + held.id() + " waiting for the lock").atMost(DEADLINE)
+                    .until(() -> db.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                            + "AND query LIKE '%apply_orders%'").execute().await().atMost(DEADLINE)
+                            .iterator().next().getLong(0) > 0);
+            // An order of a customer of its own on every other Kafka partition: some belong to another consumer.
+            int partitions = producer.partitionsFor(Topics.ORDER_EVENTS).size();
+            for (int p = 0; p < partitions; p++) {
+                if (p != heldPartition) {
+                    OrderState other = forCustomer(order(t, OrderStatus.PENDING, 1), UUID.randomUUID());
+                    publish(OrderEventType.OrderCreated, other, p);
+                    others.add(other);
+                }
+            }
+            // Within the role's lock_timeout (2 s) and one retry: the held batch must not be dead-lettered meanwhile.
+            Awaitility.await("an order of another consumer applied while " + held.id() + " waits")
+                    .atMost(Duration.ofSeconds(3))
+                    .until(() -> others.stream().anyMatch(o -> readModel.order(o.id()) != null));
+            assertNull(readModel.order(held.id()), "the held order waits for the lock");
+        } finally {
+            tx.rollback().await().atMost(DEADLINE);
+            blocker.close().await().atMost(DEADLINE);
+        }
+        readModel.awaitVersion(held.id(), 1);
+        for (OrderState other : others) {
+            readModel.awaitVersion(other.id(), 1);
+        }
+    }
+
     private static ConsumerRecord<String, String> awaitDeadLetter(KafkaConsumer<String, String> dlq, String key) {
         AtomicReference<ConsumerRecord<String, String>> found = new AtomicReference<>();
         Awaitility.await("dead letter " + key).atMost(DEADLINE).until(() -> {
@@ -240,6 +294,11 @@ class OrderEventConsumerTest {
         return new OrderState(OrderIds.newId(t), UUID.fromString("c0000000-0000-4000-8000-000000000001"),
                 "Ada Lovelace", "ada@example.com", status, version, t, t.plusSeconds(version - 1), "EUR", 3 * 1250,
                 List.of(new OrderState.OrderLine(UUID.randomUUID(), "Widget", 3, 1250)));
+    }
+
+    static OrderState forCustomer(OrderState s, UUID customerId) {
+        return new OrderState(s.id(), customerId, "Grace Hopper", "grace@example.com", s.status(), s.version(),
+                s.createdAt(), s.updatedAt(), s.currency(), s.totalCents(), s.items());
     }
 
     static OrderState withStatus(OrderState s, OrderStatus status, long version) {
