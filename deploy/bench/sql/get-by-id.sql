@@ -3,4 +3,4 @@
 -- so a first statement fetches a random id from bench_ids (one key lookup: an extra round trip the API does not make).
 \set k random(1, :ids)
 SELECT id AS oid, created_at AS ts FROM bench_ids WHERE k = :k \gset
-SELECT id, customer_id, customer_name, customer_email, status, version, created_at, updated_at, currency, total_cents, items::text AS items, revision FROM order_view WHERE id = :oid::uuid AND created_at = :ts::timestamptz;
+SELECT id, customer_id, customer_name, customer_email, status, version, (extract(epoch FROM created_at) * 1000000)::int8 AS created_us, (extract(epoch FROM updated_at) * 1000000)::int8 AS updated_us, currency, total_cents, items::text AS items, revision FROM order_view WHERE id = :oid::uuid AND created_at = :ts::timestamptz;

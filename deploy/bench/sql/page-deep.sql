@@ -1,2 +1,2 @@
 -- Limit for GET /orders?limit=20&cursor=... at depth D: the keyset statement OrderViewReads.pageQuery runs.
-SELECT id, customer_id, customer_name, customer_email, status, version, created_at, updated_at, currency, total_cents, items::text AS items, revision FROM order_page(:customer, NULL, NULL, NULL, :deep_ts, :deep_id, 21);
+SELECT id, customer_id, customer_name, customer_email, status, version, (extract(epoch FROM created_at) * 1000000)::int8 AS created_us, (extract(epoch FROM updated_at) * 1000000)::int8 AS updated_us, currency, total_cents, items::text AS items, revision FROM order_page(:customer, NULL, NULL, NULL, :deep_ts, :deep_id, 21);

@@ -3,5 +3,5 @@
 -- aborted the run (20261201T203938Z); SET LOCAL ends with the transaction, as PgBouncer's transaction pooling needs.
 BEGIN;
 SET LOCAL statement_timeout = 0;
-SELECT id, customer_id, customer_name, customer_email, status, version, created_at, updated_at, currency, total_cents, items::text AS items, revision FROM order_view WHERE true AND customer_id = :customer ORDER BY created_at DESC, id DESC OFFSET :depth LIMIT 21;
+SELECT id, customer_id, customer_name, customer_email, status, version, (extract(epoch FROM created_at) * 1000000)::int8 AS created_us, (extract(epoch FROM updated_at) * 1000000)::int8 AS updated_us, currency, total_cents, items::text AS items, revision FROM order_view WHERE true AND customer_id = :customer ORDER BY created_at DESC, id DESC OFFSET :depth LIMIT 21;
 COMMIT;

@@ -26,8 +26,12 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * composite indexes serve at the same cost on any page.
  */
 public final class OrderViewReads {
+    // Timestamps as microseconds since the epoch: the pg client decodes a text timestamptz with
+    // OffsetDateTime.parse, 6.9 % of a page's CPU samples (session 12's profile); a text int8 is a Long.parseLong.
     private static final String COLUMNS = "id, customer_id, customer_name, customer_email, status, version, "
-            + "created_at, updated_at, currency, total_cents, items::text AS items, revision";
+            + "(extract(epoch FROM created_at) * 1000000)::int8 AS created_us, "
+            + "(extract(epoch FROM updated_at) * 1000000)::int8 AS updated_us, "
+            + "currency, total_cents, items::text AS items, revision";
     // COLUMNS' positions (order_page returns the same columns in the same order): a look-up by name was 3 % of a
     // page's CPU samples.
     private static final int ID = 0, CUSTOMER_ID = 1, CUSTOMER_NAME = 2, CUSTOMER_EMAIL = 3, STATUS = 4, VERSION = 5,
@@ -215,7 +219,8 @@ public final class OrderViewReads {
     }
 
     private static Instant instant(Row r, int column) {
-        return r.getOffsetDateTime(column).toInstant();
+        long micros = r.getLong(column);
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
     }
 
     static OffsetDateTime utc(Instant t) {

@@ -39,7 +39,8 @@ class OrderQueryResourceTest {
 
     @Test
     void ownerReadsOrderFromReplicaWithCustomerFieldsEtagAnd304() {
-        UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
+        Instant created = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        UUID id = fixture.insertOrder(customer, created, "PENDING", 1);
         fixture.awaitOnReplica(id);
         long revision = fixture.revision(id);
         String etag = "\"1." + revision + "\""; // version.revision
@@ -57,6 +58,8 @@ class OrderQueryResourceTest {
                 .body("customerEmail", equalTo("test@example.com"))
                 .body("status", equalTo("PENDING"))
                 .body("version", equalTo(1))
+                .body("createdAt", equalTo(created.toString()))
+                .body("updatedAt", equalTo(created.toString()))
                 .body("totalCents", equalTo(2500))
                 .body("items", hasSize(1))
                 .body("items[0].name", equalTo("Widget"));
