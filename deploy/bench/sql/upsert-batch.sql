@@ -10,8 +10,9 @@
 -- after the catch-up); the sequence order_view_revision advances, which only skips revision numbers.
 --
 -- The rows look like the catch-up's (deploy/seed/seed --months 1 --via-outbox): PENDING orders at version 1 of
--- seeded customers (Zipf-like), UUIDv7 ids of their created_at, created in one of the seed's 20 chunks of the last
--- month (each ~36 h; the relay publishes the chunks in turn, so a batch's rows share one).
+-- seeded customers (Zipf-like), UUIDv7 ids of their created_at, created in one 36-hour slice of the last month (the
+-- seed writes a 1M-order month in 20 chunks of 50,000 orders, ~36 h each, and the relay publishes them in turn, so a
+-- batch's rows share one).
 \set chunk random(0, 19)
 BEGIN;
 WITH input AS MATERIALIZED (
@@ -27,7 +28,7 @@ WITH input AS MATERIALIZED (
     SELECT array_agg(id) AS id, array_agg(created_at) AS created_at, array_agg(customer_id) AS customer_id,
            array_agg('Grace Hopper'::text) AS customer_name, array_agg('grace.hopper@example.org'::text) AS customer_email,
            array_agg('PENDING'::text) AS status, array_agg(1::int8) AS version, array_agg(created_at) AS updated_at,
-           array_agg('EUR'::text) AS currency, array_agg(12900::int8) AS total_cents, array_agg(2::int4) AS item_count,
+           array_agg('EUR'::text) AS currency, array_agg(12900::int8) AS total_cents, array_agg(4::int4) AS item_count,
            array_agg('[{"productId":"a0000000-0000-4000-8000-000000000001","name":"Mechanical keyboard","quantity":1,"unitPriceCents":8900},{"productId":"a0000000-0000-4000-8000-000000000002","name":"Wireless mouse","quantity":3,"unitPriceCents":1333}]'::text) AS items
       FROM input
 )
