@@ -30,6 +30,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -44,8 +45,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * <li>a batch that fails is tried {@code orders.projector.apply-attempts} times; if it still fails while the database
  * answers, the failure is the data's: the batch is split in halves, applied half by half in order, down to the
  * records that fail on their own, which are dead-lettered with the database's reason; the rest is applied;</li>
- * <li>a database that does not answer is waited for, holding the partition (nothing is dead-lettered for it), for up
- * to {@code orders.projector.retry-for}; then the channel fails and readiness reports DOWN.</li>
+ * <li>a database that does not answer, and a batch that waited too long for a lock or lost a deadlock, are waited
+ * for, holding the partition (nothing is dead-lettered for them), for up to {@code orders.projector.retry-for}; then
+ * the channel fails and readiness reports DOWN.</li>
  * </ul>
  * {@code deploy/local/replay-dead-letters} sends dead-lettered records back once their cause is fixed.
  */
@@ -117,7 +119,8 @@ public class OrderEventConsumer {
                 : Multi.createFrom().iterable(poison).onItem().transformToUniAndConcatenate(u -> u)
                         .collect().last().replaceWithVoid();
         return deadLettering.chain(() -> applyOrIsolate(items)
-                .onFailure().invoke(e -> LOG.warnf("the read database does not answer; holding %d events: %s",
+                .onFailure().invoke(e -> LOG.warnf("%s; holding %d events: %s", transientConflict(e)
+                        ? "the batch waits for a lock or lost a deadlock" : "the read database does not answer",
                         items.size(), e.toString()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5))
                 .expireIn(retryFor.toMillis()));
@@ -131,7 +134,8 @@ public class OrderEventConsumer {
         Uni<Void> attempts = applyAttempts == 1 ? apply(items)
                 : apply(items).onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(1))
                         .atMost(applyAttempts - 1);
-        return attempts.onFailure().recoverWithUni(e -> store.databaseAnswers().chain(up -> {
+        return attempts.onFailure().recoverWithUni(e -> transientConflict(e) ? Uni.createFrom().failure(e)
+                : store.databaseAnswers().chain(up -> {
                     if (!up) {
                         return Uni.createFrom().failure(e);
                     }
@@ -144,6 +148,10 @@ public class OrderEventConsumer {
 
     /** Applies the two halves in order, each on its own; a single record that still fails is dead-lettered. */
     private Uni<Void> isolate(List<Item> items, Throwable failure) {
+        if (transientConflict(failure)) {
+            // not the records' fault: the whole batch is retried (consume's back-off), nothing is dead-lettered
+            return Uni.createFrom().failure(failure);
+        }
         if (items.size() == 1) {
             // Checked again: the database may have gone away since, and then the record is not to blame.
             return store.databaseAnswers().chain(up -> up
@@ -185,6 +193,24 @@ public class OrderEventConsumer {
                 })
                 .onTermination().invoke((changes, failure, cancelled) -> ApplySpans.end(applySpans, failure))
                 .replaceWithVoid();
+    }
+
+    /**
+     * A failure that says nothing about the records: the batch waited longer than the role's {@code lock_timeout}
+     * (55P03: a batch with customer changes waits for the other consumers' batches to finish, and a summary row may be
+     * locked by another batch), or lost a deadlock (40P01) or a serialization conflict (40001). Such a batch is
+     * retried like one the database could not take, never split and dead-lettered.
+     */
+    static boolean transientConflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PgException pg && pg.getSqlState() != null) {
+                return switch (pg.getSqlState()) {
+                    case "55P03", "40P01", "40001" -> true;
+                    default -> false;
+                };
+            }
+        }
+        return false;
     }
 
     private Uni<Void> deadLetter(ConsumerRecord<String, String> r, String reason) {
