@@ -215,6 +215,8 @@ class OrderEventConsumerTest {
         SqlConnection blocker = db.getConnection().await().atMost(DEADLINE);
         Transaction tx = blocker.begin().await().atMost(DEADLINE);
         try {
+            // it stays idle in transaction while the batch waits: longer than the role's 10 s would allow on a slow run
+            blocker.query("SET LOCAL idle_in_transaction_session_timeout = '60s'").execute().await().atMost(DEADLINE);
             // An uncommitted summary row of the held order's customer: its batch's upsert of that row waits for it.
             blocker.preparedQuery("INSERT INTO customer_summary (customer_id, order_count, lifetime_total_cents, "
                     + "last_order_at) VALUES ($1, 0, 0, now())").execute(Tuple.of(held.customerId()))
@@ -259,6 +261,8 @@ class OrderEventConsumerTest {
         SqlConnection blocker = db.getConnection().await().atMost(DEADLINE);
         Transaction tx = blocker.begin().await().atMost(DEADLINE);
         try {
+            // it stays idle in transaction while the batch waits: longer than the role's 10 s would allow on a slow run
+            blocker.query("SET LOCAL idle_in_transaction_session_timeout = '60s'").execute().await().atMost(DEADLINE);
             blocker.preparedQuery("INSERT INTO customer_summary (customer_id, order_count, lifetime_total_cents, "
                     + "last_order_at) VALUES ($1, 0, 0, now())").execute(Tuple.of(held.customerId()))
                     .await().atMost(DEADLINE);
