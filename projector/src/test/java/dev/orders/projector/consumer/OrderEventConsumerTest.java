@@ -212,20 +212,10 @@ class OrderEventConsumerTest {
         Instant t = Instant.now();
         OrderState held = forCustomer(order(t, OrderStatus.PENDING, 1), UUID.randomUUID());
         List<OrderState> others = new ArrayList<>();
-        SqlConnection blocker = db.getConnection().await().atMost(DEADLINE);
-        Transaction tx = blocker.begin().await().atMost(DEADLINE);
-        try {
-            // it stays idle in transaction while the batch waits: longer than the role's 10 s would allow on a slow run
-            blocker.query("SET LOCAL idle_in_transaction_session_timeout = '60s'").execute().await().atMost(DEADLINE);
-            // An uncommitted summary row of the held order's customer: its batch's upsert of that row waits for it.
-            blocker.preparedQuery("INSERT INTO customer_summary (customer_id, order_count, lifetime_total_cents, "
-                    + "last_order_at) VALUES ($1, 0, 0, now())").execute(Tuple.of(held.customerId()))
-                    .await().atMost(DEADLINE);
+        try (SummaryRowLock lock = lockSummaryRow(held.customerId())) {
             int heldPartition = publish(OrderEventType.OrderCreated, held);
             Awaitility.await("the batch of " + held.id() + " waiting for the lock").atMost(DEADLINE)
-                    .until(() -> db.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                            + "AND query LIKE '%apply_orders%'").execute().await().atMost(DEADLINE)
-                            .iterator().next().getLong(0) > 0);
+                    .until(() -> !applyAttemptsWaitingForALock().isEmpty());
             // An order of a customer of its own on every other Kafka partition: some belong to another consumer.
             int partitions = producer.partitionsFor(Topics.ORDER_EVENTS).size();
             for (int p = 0; p < partitions; p++) {
@@ -240,9 +230,6 @@ class OrderEventConsumerTest {
                     .atMost(Duration.ofSeconds(3))
                     .until(() -> others.stream().anyMatch(o -> readModel.order(o.id()) != null));
             assertNull(readModel.order(held.id()), "the held order waits for the lock");
-        } finally {
-            tx.rollback().await().atMost(DEADLINE);
-            blocker.close().await().atMost(DEADLINE);
         }
         readModel.awaitVersion(held.id(), 1);
         for (OrderState other : others) {
@@ -258,30 +245,57 @@ class OrderEventConsumerTest {
     void aBatchThatWaitsForALockPastTheLockTimeoutIsRetriedNotDeadLettered() throws Exception {
         OrderState held = forCustomer(order(Instant.now(), OrderStatus.PENDING, 1), UUID.randomUUID());
         double splitBefore = registry.counter("projector.batches.split").count();
-        SqlConnection blocker = db.getConnection().await().atMost(DEADLINE);
-        Transaction tx = blocker.begin().await().atMost(DEADLINE);
-        try {
-            // it stays idle in transaction while the batch waits: longer than the role's 10 s would allow on a slow run
-            blocker.query("SET LOCAL idle_in_transaction_session_timeout = '60s'").execute().await().atMost(DEADLINE);
-            blocker.preparedQuery("INSERT INTO customer_summary (customer_id, order_count, lifetime_total_cents, "
-                    + "last_order_at) VALUES ($1, 0, 0, now())").execute(Tuple.of(held.customerId()))
-                    .await().atMost(DEADLINE);
+        try (SummaryRowLock lock = lockSummaryRow(held.customerId())) {
             publish(OrderEventType.OrderCreated, held);
             // each attempt is a statement of its own (its query_start): more than apply-attempts (3) of them
             Set<OffsetDateTime> attempts = new HashSet<>();
             Awaitility.await("a fourth attempt at the batch of " + held.id()).atMost(DEADLINE)
                     .until(() -> {
-                        db.query("SELECT query_start FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                + "AND query LIKE '%apply_orders%'").execute().await().atMost(DEADLINE)
-                                .forEach(r -> attempts.add(r.getOffsetDateTime(0)));
+                        attempts.addAll(applyAttemptsWaitingForALock());
                         return attempts.size() > 3;
                     });
-        } finally {
-            tx.rollback().await().atMost(DEADLINE);
-            blocker.close().await().atMost(DEADLINE);
         }
         readModel.awaitVersion(held.id(), 1);
         assertEquals(splitBefore, registry.counter("projector.batches.split").count(), "no batch was split");
+    }
+
+    /** An uncommitted summary row, rolled back on close: holds any batch that upserts it. */
+    private record SummaryRowLock(SqlConnection connection, Transaction tx) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                tx.rollback().await().atMost(DEADLINE);
+            } finally {
+                connection.close().await().atMost(DEADLINE);
+            }
+        }
+    }
+
+    /** Inserts {@code customerId}'s summary row in a transaction left open: the batch that upserts it waits for it. */
+    private SummaryRowLock lockSummaryRow(UUID customerId) {
+        SqlConnection connection = db.getConnection().await().atMost(DEADLINE);
+        SummaryRowLock lock = new SummaryRowLock(connection, connection.begin().await().atMost(DEADLINE));
+        try {
+            // it stays idle in transaction while the batch waits: longer than the role's 10 s would allow on a slow run
+            connection.query("SET LOCAL idle_in_transaction_session_timeout = '60s'").execute()
+                    .await().atMost(DEADLINE);
+            connection.preparedQuery("INSERT INTO customer_summary (customer_id, order_count, lifetime_total_cents, "
+                    + "last_order_at) VALUES ($1, 0, 0, now())").execute(Tuple.of(customerId))
+                    .await().atMost(DEADLINE);
+            return lock;
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** When each batch statement now waiting for a lock started (one per attempt). */
+    private List<OffsetDateTime> applyAttemptsWaitingForALock() {
+        List<OffsetDateTime> started = new ArrayList<>();
+        db.query("SELECT query_start FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                + "AND query LIKE '%apply_orders%'").execute().await().atMost(DEADLINE)
+                .forEach(r -> started.add(r.getOffsetDateTime(0)));
+        return started;
     }
 
     private static ConsumerRecord<String, String> awaitDeadLetter(KafkaConsumer<String, String> dlq, String key) {
