@@ -3,6 +3,40 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/services.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/services.sh"
 
+# jit_ticks PID: CPU clock ticks (1/100 s) the JVM PID's JIT compiler threads (C1, C2) have used so far.
+jit_ticks() {
+  local t comm stat sum=0
+  local -a f
+  for t in /proc/"$1"/task/*; do
+    comm="$(cat "$t/comm" 2>/dev/null)" || continue
+    [[ $comm == C[12]\ Compiler* ]] || continue
+    stat="$(cat "$t/stat" 2>/dev/null)" || continue
+    read -r -a f <<<"${stat##*) }" # fields from the 3rd on: utime is the 14th, stime the 15th
+    ((sum += f[11] + f[12]))
+  done
+  echo "$sum"
+}
+
+# warm_until_compiled PID MIN_S MAX_S COMMAND...: runs COMMAND SECONDS (it takes the duration as its last argument)
+# for MIN_S, then 5 s at a time while the JIT compiled for more than JIT_QUIET_TICKS (25: 5 % of a core) during the
+# last 5 s, MAX_S in all; prints the seconds it ran. A fixed warm-up measured Quarkus half-compiled: a fresh
+# query-service's C2 thread used 56 % of a core 15-20 s into a page load, 11 % at 30-35 s, under 2 % after 45 s
+# (session 14), so a measurement after 15 s shared the cores with the compiler and ran partly interpreted code.
+JIT_QUIET_TICKS=25
+warm_until_compiled() {
+  local pid=$1 min=$2 max=$3 spent before
+  shift 3
+  "$@" "$min"
+  spent=$min
+  while ((spent < max)) && [[ -d /proc/$pid ]]; do
+    before="$(jit_ticks "$pid")"
+    "$@" 5
+    ((spent += 5))
+    (($(jit_ticks "$pid") - before <= JIT_QUIET_TICKS)) && break
+  done
+  echo "$spent"
+}
+
 # bench_query_start NAME PORT LOG: a query-service instance of the bench's own on PORT, with the rate limits raised so
 # the limiter does not throttle the measurement (it is still measured: its work is part of every request). Sets
 # BENCH_QPID and returns once the instance is ready; the caller stops it (kill "$BENCH_QPID").
