@@ -6,10 +6,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -26,6 +28,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -73,13 +76,15 @@ public class OrderEventConsumer {
     private final Timer eventLag;
     private final DistributionSummary batchSize;
     private final InvalidationPublisher invalidations;
-    private final AtomicLong lastEventTimeMillis = new AtomicLong();
+    private final EventTimeLag eventTimeLag;
     private final ApplySpans spans;
 
     public OrderEventConsumer(OrderViewStore store, EventDecoder decoder, InvalidationPublisher invalidations,
             @Channel("order-events-dlq") MutinyEmitter<String> deadLetters,
-            ProjectorConfig config, MeterRegistry registry, ApplySpans spans) {
+            ProjectorConfig config, MeterRegistry registry, ApplySpans spans,
+            @Identifier(EventTimeLag.NAME) EventTimeLag eventTimeLag) {
         this.store = store;
+        this.eventTimeLag = eventTimeLag;
         this.spans = spans;
         this.decoder = decoder;
         this.invalidations = invalidations;
@@ -94,8 +99,6 @@ public class OrderEventConsumer {
         this.isolations = registry.counter("projector.batches.split");
         this.applyTimer = Timer.builder("projector.batch.apply").publishPercentiles(0.5, 0.95, 0.99)
                 .register(registry);
-        // How far behind the newest applied event was when its batch committed (does not grow while idle).
-        registry.gauge("projector.lag.event_time.seconds", lastEventTimeMillis, t -> t.get() / 1000.0);
         this.eventLag = Timer.builder("projector.event.lag")
                 .description("from the write-side commit (occurredAt) to the read-model commit, per event")
                 .publishPercentiles(0.5, 0.95, 0.99).register(registry);
@@ -188,11 +191,17 @@ public class OrderEventConsumer {
                     long now = System.currentTimeMillis();
                     events.forEach(e -> eventLag.record(
                             Duration.ofMillis(Math.max(0, now - e.occurredAt().toEpochMilli()))));
-                    events.stream().map(OrderEvent::occurredAt).max(Instant::compareTo)
-                            .ifPresent(t -> lastEventTimeMillis.set(Math.max(0, now - t.toEpochMilli())));
+                    newestPerPartition(items).forEach((p, t) -> eventTimeLag.applied(p, now - t.toEpochMilli()));
                 })
                 .onTermination().invoke((changes, failure, cancelled) -> ApplySpans.end(applySpans, failure))
                 .replaceWithVoid();
+    }
+
+    /** The newest order event's time per Kafka partition among {@code items}. */
+    private static Map<TopicPartition, Instant> newestPerPartition(List<Item> items) {
+        return items.stream().filter(i -> i.event() != null).collect(Collectors.toMap(
+                i -> new TopicPartition(i.record().topic(), i.record().partition()), i -> i.event().occurredAt(),
+                (a, b) -> a.isAfter(b) ? a : b));
     }
 
     /**

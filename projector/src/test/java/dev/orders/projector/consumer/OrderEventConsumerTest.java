@@ -43,6 +43,7 @@ import dev.orders.testing.KafkaClients;
 import dev.orders.testing.ReadModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.common.annotation.Identifier;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -61,6 +62,9 @@ class OrderEventConsumerTest {
     ObjectMapper json;
     @Inject
     MeterRegistry registry;
+    @Inject
+    @Identifier(EventTimeLag.NAME)
+    EventTimeLag eventTimeLag;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
     @ConfigProperty(name = "mp.messaging.incoming.order-events.concurrency", defaultValue = "1")
@@ -257,6 +261,46 @@ class OrderEventConsumerTest {
         }
         readModel.awaitVersion(held.id(), 1);
         assertEquals(splitBefore, registry.counter("projector.batches.split").count(), "no batch was split");
+    }
+
+    /**
+     * {@code projector.lag.event_time.seconds} reports the partition furthest behind: a current batch of another
+     * partition, committed after it, does not hide it (one value per instance showed the last batch committed), and
+     * once every partition is current it falls back.
+     */
+    @Test
+    void theEventTimeLagGaugeShowsThePartitionFurthestBehindNotTheLastBatchCommitted() throws Exception {
+        OrderState behind = order(Instant.now().minus(Duration.ofHours(1)), OrderStatus.PENDING, 1);
+        int behindPartition = publish(OrderEventType.OrderCreated, behind);
+        readModel.awaitVersion(behind.id(), 1);
+        int partitions = producer.partitionsFor(Topics.ORDER_EVENTS).size();
+        OrderState current = order(Instant.now(), OrderStatus.PENDING, 1);
+        publish(OrderEventType.OrderCreated, current, (behindPartition + 1) % partitions);
+        readModel.awaitVersion(current.id(), 1);
+        assertTrue(eventTimeLagSeconds() >= 3500, "an hour behind on partition " + behindPartition + ", reported "
+                + eventTimeLagSeconds() + " s");
+
+        List<OrderState> caughtUp = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            OrderState now = order(Instant.now(), OrderStatus.PENDING, 1);
+            publish(OrderEventType.OrderCreated, now, p);
+            caughtUp.add(now);
+        }
+        for (OrderState o : caughtUp) {
+            readModel.awaitVersion(o.id(), 1);
+        }
+        assertTrue(eventTimeLagSeconds() < 60, "every partition current, reported " + eventTimeLagSeconds() + " s");
+
+        // a partition behind that moves to another instance is reported there, no longer here
+        TopicPartition moved = new TopicPartition(Topics.ORDER_EVENTS, behindPartition);
+        eventTimeLag.applied(moved, Duration.ofHours(1).toMillis());
+        assertTrue(eventTimeLagSeconds() >= 3500, "reported " + eventTimeLagSeconds() + " s");
+        eventTimeLag.onPartitionsRevoked(null, List.of(moved));
+        assertTrue(eventTimeLagSeconds() < 60, "partition revoked, reported " + eventTimeLagSeconds() + " s");
+    }
+
+    private double eventTimeLagSeconds() {
+        return registry.get("projector.lag.event_time.seconds").gauge().value();
     }
 
     /** An uncommitted summary row, rolled back on close: holds any batch that upserts it. */
