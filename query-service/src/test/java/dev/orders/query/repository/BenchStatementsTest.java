@@ -1,0 +1,27 @@
+package dev.orders.query.repository;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The benchmark's limits (deploy/bench/sql, pgbench scripts) run the read API's own statements: each selects exactly
+ * {@link OrderViewReads#COLUMNS}, so a change of the API's columns (a cheaper encoding, one more field) cannot leave the
+ * harness comparing the API with a different statement.
+ */
+class BenchStatementsTest {
+    private static final Path SQL = Path.of("../deploy/bench/sql");
+
+    @ParameterizedTest
+    @ValueSource(strings = { "get-by-id.sql", "page-first.sql", "page-deep.sql", "page-inline.sql", "page-offset.sql" })
+    void eachReadLimitSelectsTheApisColumns(String file) throws IOException {
+        String script = Files.readString(SQL.resolve(file));
+        assertTrue(script.contains("SELECT " + OrderViewReads.COLUMNS + " FROM "),
+                file + " selects other columns than OrderViewReads.COLUMNS: " + OrderViewReads.COLUMNS);
+    }
+}
