@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,7 +16,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * harness comparing the API with a different statement.
  */
 class BenchStatementsTest {
-    private static final Path SQL = Path.of("../deploy/bench/sql");
+    /** deploy/bench/sql, found from the working directory up (Maven runs in the module, an IDE maybe at the root). */
+    private static final Path SQL = Stream.iterate(Path.of("").toAbsolutePath(), p -> p != null, Path::getParent)
+            .map(p -> p.resolve("deploy/bench/sql")).filter(Files::isDirectory).findFirst()
+            .orElseThrow(() -> new IllegalStateException("no deploy/bench/sql above " + Path.of("").toAbsolutePath()));
 
     @ParameterizedTest
     @ValueSource(strings = { "get-by-id.sql", "page-first.sql", "page-deep.sql", "page-inline.sql", "page-offset.sql" })
