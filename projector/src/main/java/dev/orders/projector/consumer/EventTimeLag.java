@@ -9,6 +9,7 @@ import org.apache.kafka.common.TopicPartition;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,8 +19,10 @@ import jakarta.enterprise.context.ApplicationScoped;
  * its batch committed, the largest over the partitions this instance owns. The consumers apply their partitions at
  * once, so one value for the instance (the last batch committed) let a consumer that had caught up hide another one
  * far behind. A partition that moves to another instance is forgotten here (this is the channel's rebalance
- * listener) and reported there. Does not grow while idle: Kafka's consumer-group lag says how much waits.
+ * listener) and reported there; a batch of it that commits late (a retry outlasting the rebalance) does not bring it
+ * back. Does not grow while idle: Kafka's consumer-group lag says how much waits.
  */
+@Startup // the gauge exists from start-up, before the first partition is assigned
 @ApplicationScoped
 @Identifier(EventTimeLag.NAME)
 public class EventTimeLag implements KafkaConsumerRebalanceListener {
@@ -34,13 +37,18 @@ public class EventTimeLag implements KafkaConsumerRebalanceListener {
                 .baseUnit("seconds").register(registry);
     }
 
-    /** The newest event of {@code partition} in a batch just committed was this old. */
+    /** The newest event of {@code partition} in a batch just committed was this old (ignored unless it is ours). */
     void applied(TopicPartition partition, long millisBehind) {
-        lagMillis.put(partition, Math.max(0, millisBehind));
+        lagMillis.computeIfPresent(partition, (p, before) -> Math.max(0, millisBehind));
     }
 
     double maxSeconds() {
         return lagMillis.values().stream().mapToLong(Long::longValue).max().orElse(0) / 1000.0;
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        partitions.forEach(p -> lagMillis.putIfAbsent(p, 0L));
     }
 
     @Override
