@@ -37,6 +37,21 @@ warm_until_compiled() {
   echo "$spent"
 }
 
+# warm_wrk THREADS CONNS LUA URL FLUSH [ENV=value...] SECONDS: one warm-up run of wrk (ORDERS_WARMUP set) that goes on
+# from the ids the runs before it reached (WARM_REQUESTS, which the caller zeroes before a warm-up: read-get.lua's
+# ORDERS_WARMUP_SKIP), the last argument so warm_until_compiled can run it 5 s at a time. FLUSH=1 flushes Redis first:
+# past a quarter of the ids a thread meets the other's, which an earlier run cached, and the cold case stays uncached.
+WARM_REQUESTS=0
+warm_wrk() {
+  local threads=$1 conns=$2 lua=$3 url=$4 flush=$5 out
+  shift 5
+  ((flush)) && flush_redis
+  out="$(env "${@:1:$#-1}" ORDERS_WARMUP=1 ORDERS_WARMUP_SKIP="$((WARM_REQUESTS / threads))" wrk -t"$threads" \
+    -c"$conns" -d"${!#}s" --timeout 10s -s "$lua" "$url" 2>/dev/null | grep '^RESULT')" || true
+  [[ $out =~ requests=([0-9]+) ]] && ((WARM_REQUESTS += BASH_REMATCH[1]))
+  return 0
+}
+
 # bench_query_start NAME PORT LOG: a query-service instance of the bench's own on PORT, with the rate limits raised so
 # the limiter does not throttle the measurement (it is still measured: its work is part of every request). Sets
 # BENCH_QPID and returns once the instance is ready; the caller stops it (kill "$BENCH_QPID").
