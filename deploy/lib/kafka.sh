@@ -48,9 +48,15 @@ request.timeout.ms=5000
 default.api.timeout.ms=10000
 EOF
   if [[ ! -f $data/meta.properties ]]; then
-    [[ -s $KAFKA_DIR/cluster.id ]] ||
-      openssl rand 16 | openssl base64 -A | tr '+/' '-_' | tr -d '=' >"$KAFKA_DIR/cluster.id"
-    cluster_id="$(<"$KAFKA_DIR/cluster.id")"
+    # Kafka's own generator (kafka-storage random-uuid); a kept id is reused only if it still looks like one, so an
+    # empty or broken file (an interrupted first start) is replaced instead of reaching `format` as "-t ''".
+    [[ -s $KAFKA_DIR/cluster.id ]] && cluster_id="$(<"$KAFKA_DIR/cluster.id")" || cluster_id=""
+    if [[ ! $cluster_id =~ ^[A-Za-z0-9_-]{22}$ ]]; then
+      cluster_id="$(kafka_tool kafka.tools.StorageTool random-uuid 2>>"$LOG_DIR/kafka.out" | tail -n1)" || true
+      [[ $cluster_id =~ ^[A-Za-z0-9_-]{22}$ ]] ||
+        die_with_log "kafka: random-uuid gave no cluster id ('$cluster_id')" "$LOG_DIR/kafka.out"
+      printf '%s\n' "$cluster_id" >"$KAFKA_DIR/cluster.id"
+    fi
     rm -rf "$data"
     kafka_tool kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$conf/server.properties" \
       >>"$LOG_DIR/kafka.out" 2>&1 || die_with_log "kafka storage format failed" "$LOG_DIR/kafka.out"
