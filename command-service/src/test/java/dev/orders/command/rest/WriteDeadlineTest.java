@@ -107,6 +107,13 @@ class WriteDeadlineTest {
                 || a.body().contains("within its deadline")), "some waited for their deadline");
         assertTrue(answers.stream().anyMatch(a -> a.body().contains("too many requests are waiting")),
                 "some were turned away at once by the bulkhead");
+        // The problem says what became of the write: turned away before it started, or possibly applied.
+        for (Answer a : answers) {
+            boolean turnedAway = a.body().contains("too many requests are waiting")
+                    || a.body().contains("within its deadline") || a.body().contains("a database is failing");
+            assertTrue(a.body().contains(turnedAway ? "nothing was written"
+                    : "may still have been applied; retry with the same Idempotency-Key"), "the write's outcome: " + a);
+        }
         assertEquals(ordersBefore, count("SELECT count(*) FROM orders"), "no order written");
         assertEquals(outboxBefore, count("SELECT count(*) FROM outbox"), "no event written");
 
