@@ -60,11 +60,15 @@ class CatalogAdminTest {
 
     @Test
     void concurrentPatchesTakeTurnsSoEachPublishesItsOwnVersionAndTheLastWins() throws Exception {
-        String id = as(Tokens.ops()).contentType(ContentType.JSON)
-                .body("{\"name\":\"Contended\",\"priceCents\":100,\"currency\":\"EUR\"}")
-                .post("/products").then().statusCode(201).extract().path("id");
         int patches = 12;
+        // The tail opens before the product exists: the relay publishes the creation (version 1) asynchronously, so
+        // a tail opened after the 201 sometimes saw it and sometimes did not.
         try (KafkaTail tail = new KafkaTail(bootstrap, Topics.CATALOG_EVENTS)) {
+            String id = as(Tokens.ops()).contentType(ContentType.JSON)
+                    .body("{\"name\":\"Contended\",\"priceCents\":100,\"currency\":\"EUR\"}")
+                    .post("/products").then().statusCode(201).extract().path("id");
+            assertEquals(1, json.readValue(tail.await(id, Duration.ofSeconds(15)).value(), CatalogEvent.class)
+                    .aggregateVersion(), "the creation is version 1");
             List<CompletableFuture<Void>> calls = new ArrayList<>();
             for (int i = 0; i < patches; i++) {
                 int price = 1000 + i;
