@@ -37,7 +37,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * <p>
  * Each service is exercised first (a write, a read, a list, the write's event projected), since some meters appear
  * only once used; then its management {@code /q/metrics} is scraped. A name matches a sample name as exposed, so a
- * histogram is read through {@code _bucket}/{@code _count}/{@code _sum} (the HTTP timers also publish quantile
+ * histogram is read through {@code _bucket}/{@code _count}/{@code _sum} (the HTTP timers once also published quantile
  * samples under their bare name), a summary through its quantile series or {@code _count}/{@code _sum} (its
  * {@code _bucket} is reported, with that hint), a counter through {@code _total} (its bare name is reported), and a
  * Micrometer timer's maximum through {@code _max}. A selector naming {@code job="<service>"} must be met by that

@@ -8,10 +8,11 @@ import dev.orders.http.problem.ProblemType;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ContainerResponseContext;
-import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 
 /**
@@ -58,17 +59,30 @@ public class RateLimitFilter {
                 });
     }
 
+    /** Both spellings of the three headers, as Netty header names encoded once. */
+    private static final CharSequence[] LIMIT = names("RateLimit-Limit");
+    private static final CharSequence[] REMAINING = names("RateLimit-Remaining");
+    private static final CharSequence[] RESET = names("RateLimit-Reset");
+
+    /**
+     * Written on the Vert.x response, not through JAX-RS's header map: that map is a case-insensitive tree whose
+     * values RESTEasy converts again when it writes them, and six of them cost about 2 % of a cached read's CPU.
+     */
     @ServerResponseFilter
-    public void headers(ContainerRequestContext request, ContainerResponseContext response) {
+    public void headers(ContainerRequestContext request, HttpServerResponse response) {
         if (request.getProperty(DECISION) instanceof RateLimiter.Decision d) {
-            MultivaluedMap<String, Object> h = response.getHeaders();
-            long reset = RateLimiter.ceilSeconds(d.resetMillis()).toSeconds();
-            for (String prefix : new String[] { "", "X-" }) {
-                h.putSingle(prefix + "RateLimit-Limit", d.limit());
-                h.putSingle(prefix + "RateLimit-Remaining", d.remaining());
-                h.putSingle(prefix + "RateLimit-Reset", reset);
+            String limit = Long.toString(d.limit());
+            String remaining = Long.toString(d.remaining());
+            String reset = Long.toString(RateLimiter.ceilSeconds(d.resetMillis()).toSeconds());
+            MultiMap h = response.headers();
+            for (int i = 0; i < 2; i++) {
+                h.set(LIMIT[i], limit).set(REMAINING[i], remaining).set(RESET[i], reset);
             }
         }
+    }
+
+    private static CharSequence[] names(String name) {
+        return new CharSequence[] { HttpHeaders.createOptimized(name), HttpHeaders.createOptimized("X-" + name) };
     }
 
     private static String principalKey(SecurityIdentity id, HttpServerRequest http) {

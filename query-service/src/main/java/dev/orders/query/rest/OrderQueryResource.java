@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.resteasy.reactive.RestResponse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -40,6 +41,7 @@ import jakarta.ws.rs.core.Link;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 
 /** Read API: thin mapping of {@link OrderQueryService} results to HTTP (ETag, 304, Link, staleness headers). */
@@ -59,14 +61,12 @@ public class OrderQueryResource {
     static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
 
     private final OrderQueryService orders;
-    private final JsonWebToken jwt;
     private final java.time.Duration maxSearchSpan;
 
-    public OrderQueryResource(OrderQueryService orders, JsonWebToken jwt,
+    public OrderQueryResource(OrderQueryService orders,
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "orders.search.max-span-without-customer",
                     defaultValue = "P31D") java.time.Duration maxSearchSpan) {
         this.orders = orders;
-        this.jwt = jwt;
         this.maxSearchSpan = maxSearchSpan;
     }
 
@@ -93,21 +93,23 @@ public class OrderQueryResource {
             + "further ahead than any write")
     @APIResponse(responseCode = "503", description = "Not yet consistent with the presented token, databases down, "
             + "or the server at capacity (Retry-After)")
-    public Uni<Response> byId(@Parameter(description = "Order id (UUID)") @PathParam("id") String id,
-            @Context Request request,
+    public Uni<RestResponse<byte[]>> byId(@Parameter(description = "Order id (UUID)") @PathParam("id") String id,
+            @Context Request request, @Context SecurityContext security,
             @Parameter(description = "From a write response (<order id>:<version>): read at least this version")
             @HeaderParam(CONSISTENCY_TOKEN) String token,
             @Parameter(description = "A previous ETag: 304 when the order is unchanged")
             @HeaderParam("If-None-Match") String ifNoneMatch) {
         UUID orderId = RequestParams.uuid(id, "order id");
         long minVersion = minVersion(token, orderId);
-        return orders.byId(caller(), orderId, minVersion).map(read -> {
+        return orders.byId(caller(security), orderId, minVersion).map(read -> {
             // version.revision: changes with the order and with its denormalized customer fields (a rename)
             EntityTag tag = new EntityTag(read.order().version() + "." + read.revision());
-            Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
-            // the JSON the cache serialized when the order entered it: a hit runs no serializer
-            Response.ResponseBuilder ok = notModified != null ? notModified
-                    : Response.ok(read.json(), MediaType.APPLICATION_JSON_TYPE);
+            Response.ResponseBuilder precondition = request.evaluatePreconditions(tag);
+            // the JSON the cache serialized when the order entered it: a hit runs no serializer. Declared as byte[]
+            // (not a Response), so RESTEasy picks its writer once at start-up instead of looking it up per request.
+            RestResponse.ResponseBuilder<byte[]> ok = precondition != null
+                    ? RestResponse.ResponseBuilder.create(precondition.build().getStatus())
+                    : RestResponse.ResponseBuilder.ok(read.json(), MediaType.APPLICATION_JSON_TYPE);
             if (read.stale()) {
                 ok.header("Warning", "110 - \"Response is Stale\"").header("X-Served-Stale", "true");
             }
@@ -129,8 +131,8 @@ public class OrderQueryResource {
             @Parameter(description = "RFC 3339, inclusive") @QueryParam("createdFrom") String from,
             @Parameter(description = "RFC 3339, exclusive") @QueryParam("createdTo") String to,
             @Parameter(description = "ops only: one customer's orders") @QueryParam("customerId") String customerId,
-            @Context UriInfo uri) {
-        return page(filter(customerId, status, from, to, null), cursor, PageLimit.parse(limit), uri);
+            @Context UriInfo uri, @Context SecurityContext security) {
+        return page(filter(caller(security), customerId, status, from, to, null), cursor, PageLimit.parse(limit), uri);
     }
 
     @GET
@@ -150,7 +152,7 @@ public class OrderQueryResource {
             @Parameter(description = "ops only: one customer's orders") @QueryParam("customerId") String customerId,
             @Parameter(description = "RFC 3339, inclusive") @QueryParam("createdFrom") String from,
             @Parameter(description = "RFC 3339, exclusive") @QueryParam("createdTo") String to,
-            @Context UriInfo uri) {
+            @Context UriInfo uri, @Context SecurityContext security) {
         String term = q == null ? "" : q.strip().toLowerCase(java.util.Locale.ROOT);
         if (term.length() > MAX_SEARCH) {
             throw ProblemException.badRequest("q must be at most " + MAX_SEARCH + " characters");
@@ -158,7 +160,7 @@ public class OrderQueryResource {
         if (!SEARCHABLE.matcher(term).find()) {
             throw ProblemException.badRequest("q must contain at least three letters or digits in a row");
         }
-        OrderFilter filter = filter(customerId, null, from, to, term);
+        OrderFilter filter = filter(caller(security), customerId, null, from, to, term);
         if (filter.customerId() == null && (filter.from() == null || filter.to() == null
                 || java.time.Duration.between(filter.from(), filter.to()).compareTo(maxSearchSpan) > 0)) {
             throw ProblemException.badRequest("a search across all customers needs customerId, or createdFrom and "
@@ -171,8 +173,9 @@ public class OrderQueryResource {
     @Path("customers/{id}/summary")
     @Operation(operationId = "getCustomerSummary",
             summary = "A customer's order count, lifetime total (excluding cancelled) and last order time")
-    public Uni<CustomerSummary> summary(@Parameter(description = "Customer id (UUID)") @PathParam("id") String id) {
-        return orders.summary(caller(), RequestParams.uuid(id, "customer id"));
+    public Uni<CustomerSummary> summary(@Parameter(description = "Customer id (UUID)") @PathParam("id") String id,
+            @Context SecurityContext security) {
+        return orders.summary(caller(security), RequestParams.uuid(id, "customer id"));
     }
 
     private Uni<Response> page(OrderFilter filter, String cursor, int n, UriInfo uri) {
@@ -186,8 +189,7 @@ public class OrderQueryResource {
         });
     }
 
-    private OrderFilter filter(String customerId, String status, String from, String to, String text) {
-        Caller caller = caller();
+    private OrderFilter filter(Caller caller, String customerId, String status, String from, String to, String text) {
         UUID customer = caller.customerId();
         if (caller.ops()) {
             customer = customerId == null || customerId.isBlank() ? null : RequestParams.uuid(customerId, "customerId");
@@ -211,11 +213,20 @@ public class OrderQueryResource {
         return new OrderFilter(customer, statuses, f, t, text);
     }
 
-    private Caller caller() {
-        boolean ops = jwt.getGroups() != null && jwt.getGroups().contains("ops");
+    /**
+     * Who asks, from the request's own security context: the token smallrye-jwt verified, read once. (The injected
+     * request-scoped {@code JsonWebToken} resolved its CDI proxy on every claim read: about 5 % of a cached read's CPU.)
+     */
+    private static Caller caller(SecurityContext security) {
+        if (!(security.getUserPrincipal() instanceof JsonWebToken jwt)) {
+            throw new io.quarkus.security.UnauthorizedException();
+        }
+        java.util.Set<String> groups = jwt.getGroups();
+        boolean ops = groups != null && groups.contains("ops");
+        String subject = jwt.getSubject();
         UUID customerId = null;
         try {
-            customerId = jwt.getSubject() == null ? null : UUID.fromString(jwt.getSubject());
+            customerId = subject == null ? null : UUID.fromString(subject);
         } catch (IllegalArgumentException e) {
             // not a customer id: only operators get anything
         }

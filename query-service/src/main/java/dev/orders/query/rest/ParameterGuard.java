@@ -7,6 +7,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.orders.http.problem.ProblemMappers;
 import dev.orders.http.problem.ProblemType;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
@@ -19,13 +20,14 @@ import jakarta.ws.rs.core.Response;
 public class ParameterGuard {
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION - 100)
-    public Response rejectControlCharacters(ContainerRequestContext request) {
+    public Response rejectControlCharacters(ContainerRequestContext request, HttpServerRequest http) {
         String token = request.getHeaderString(OrderQueryResource.CONSISTENCY_TOKEN);
         if (token != null && hasControl(token)) {
             return bad(request, "header " + OrderQueryResource.CONSISTENCY_TOKEN);
         }
-        String query = request.getUriInfo().getRequestUri().getRawQuery();
-        if (query == null) {
+        // Vert.x's raw query string: asking JAX-RS's UriInfo for it parsed the whole request URI into a java.net.URI
+        // on every request (about 4 % of a cached read's CPU)
+        if (http.query() == null) {
             return null; // the common case: nothing to decode
         }
         for (Map.Entry<String, List<String>> p : request.getUriInfo().getQueryParameters().entrySet()) {
