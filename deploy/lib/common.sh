@@ -359,12 +359,18 @@ db_admin() {
 # application role (DB_USER / DB_PASSWORD pick another, e.g. the read API's role), no psqlrc, quiet, stopping at the
 # first error. E.g. db write -At -c 'SELECT count(*) FROM orders'.
 db() {
-  local target port name
-  target="$(db_target "${1:-}")" || die "db: unknown target '${1:-}' (one of: $DB_TARGETS)"
-  read -r port name <<<"$target"
+  db_command "${1:-}"
   shift
-  PGPASSWORD="${DB_PASSWORD:-$ORDERS_DB_PASSWORD}" "$(db_psql)" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" \
-    -U "${DB_USER:-$ORDERS_DB_USER}" -d "$name" "$@"
+  "${DB_COMMAND[@]}" "$@"
+}
+# db_command TARGET[/DATABASE]: DB_COMMAND (an array) is the psql command line db runs, for a caller that must `exec`
+# it (a background psql whose PID is the one to stop)
+db_command() {
+  local target port name
+  target="$(db_target "$1")" || die "db: unknown target '$1' (one of: $DB_TARGETS)"
+  read -r port name <<<"$target"
+  DB_COMMAND=(env PGPASSWORD="${DB_PASSWORD:-$ORDERS_DB_PASSWORD}" "$(db_psql)" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1
+    -p "$port" -U "${DB_USER:-$ORDERS_DB_USER}" -d "$name")
 }
 # db for tooling's own statements (the harness's counts and samples over millions of rows): without the roles' 5 s
 # statement_timeout, which is meant for API requests. Usage as db.
