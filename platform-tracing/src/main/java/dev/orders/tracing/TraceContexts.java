@@ -50,10 +50,16 @@ public class TraceContexts {
         }
     };
 
+    private static final String TRACEPARENT = "traceparent";
+    /** {@code 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>}; later versions keep this prefix. */
+    private static final int TRACEPARENT_LENGTH = 55;
+
     private final TextMapPropagator propagator;
+    private final boolean w3c;
 
     public TraceContexts(OpenTelemetry openTelemetry) {
         this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
+        this.w3c = propagator.fields().contains(TRACEPARENT);
     }
 
     /** The current span's context as propagation fields; empty when nothing is being traced. */
@@ -71,6 +77,26 @@ public class TraceContexts {
     /** The context a Kafka record's headers carry, on an empty root. */
     public Context fromHeaders(Headers headers) {
         return propagator.extract(Context.root(), headers, HEADERS);
+    }
+
+    /**
+     * Whether a span continued from these headers can be recorded: false only when they carry no W3C trace context,
+     * or one whose caller did not sample it. Such a span is never recorded ({@link ApiRequestSampler} follows the
+     * parent and starts no trace of its own for background work), so a consumer applying thousands of events a
+     * second need not build one: this reads the flags from the header's bytes, without the propagator. Always true
+     * with another propagator, whose headers it does not read.
+     */
+    public boolean maySample(Headers headers) {
+        if (!w3c) {
+            return true;
+        }
+        Header h = headers == null ? null : headers.lastHeader(TRACEPARENT);
+        byte[] v = h == null ? null : h.value();
+        if (v == null || v.length < TRACEPARENT_LENGTH || v[2] != '-' || v[35] != '-' || v[52] != '-') {
+            return false; // the propagator would not extract a parent from it either: a root, dropped
+        }
+        int flags = Character.digit(v[54], 16);
+        return flags >= 0 && (flags & 1) == 1;
     }
 
     /** The fields of {@code context} as Kafka headers. */

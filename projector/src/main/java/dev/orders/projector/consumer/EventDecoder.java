@@ -38,7 +38,7 @@ public class EventDecoder {
     public record Poison(String reason) implements Result {
     }
 
-    public Result decode(String key, String value) {
+    public Result decode(String key, byte[] value) {
         if (value == null) {
             return new Poison("empty record value");
         }
@@ -72,7 +72,7 @@ public class EventDecoder {
         return new Decoded(e);
     }
 
-    public Result decodeCatalog(String key, String value) {
+    public Result decodeCatalog(String key, byte[] value) {
         if (value == null) {
             return new Poison("empty record value");
         }

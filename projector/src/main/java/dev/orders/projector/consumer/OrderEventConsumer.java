@@ -60,12 +60,12 @@ public class OrderEventConsumer {
     private static final int MAX_REASON = 500;
 
     /** One decoded record: an order event or a catalogue event, with the record it came from. */
-    private record Item(ConsumerRecord<String, String> record, OrderEvent event, CatalogEvent catalog) {
+    private record Item(ConsumerRecord<String, byte[]> record, OrderEvent event, CatalogEvent catalog) {
     }
 
     private final OrderViewStore store;
     private final EventDecoder decoder;
-    private final MutinyEmitter<String> deadLetters;
+    private final MutinyEmitter<byte[]> deadLetters;
     private final int applyAttempts;
     private final Duration retryFor;
     private final Counter applied;
@@ -80,7 +80,7 @@ public class OrderEventConsumer {
     private final ApplySpans spans;
 
     public OrderEventConsumer(OrderViewStore store, EventDecoder decoder, InvalidationPublisher invalidations,
-            @Channel("order-events-dlq") MutinyEmitter<String> deadLetters,
+            @Channel("order-events-dlq") MutinyEmitter<byte[]> deadLetters,
             ProjectorConfig config, MeterRegistry registry, ApplySpans spans,
             @Identifier(EventTimeLag.NAME) EventTimeLag eventTimeLag) {
         this.store = store;
@@ -105,10 +105,10 @@ public class OrderEventConsumer {
     }
 
     @Incoming("order-events")
-    public Uni<Void> consume(ConsumerRecords<String, String> records) {
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
         List<Item> items = new ArrayList<>(records.count());
         List<Uni<Void>> poison = new ArrayList<>();
-        for (ConsumerRecord<String, String> r : records) {
+        for (ConsumerRecord<String, byte[]> r : records) {
             var result = Topics.CATALOG_EVENTS.equals(r.topic()) ? decoder.decodeCatalog(r.key(), r.value())
                     : decoder.decode(r.key(), r.value());
             switch (result) {
@@ -222,7 +222,7 @@ public class OrderEventConsumer {
         return false;
     }
 
-    private Uni<Void> deadLetter(ConsumerRecord<String, String> r, String reason) {
+    private Uni<Void> deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
         String why = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
         LOG.warnf("dead-lettering %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), why);
         var metadata = OutgoingKafkaRecordMetadata.<String>builder()
@@ -233,7 +233,7 @@ public class OrderEventConsumer {
                         header("dlq-original-partition", Integer.toString(r.partition())),
                         header("dlq-original-offset", Long.toString(r.offset()))))
                 .build();
-        return deadLetters.sendMessage(Message.of(r.value() == null ? "" : r.value()).addMetadata(metadata))
+        return deadLetters.sendMessage(Message.of(r.value() == null ? new byte[0] : r.value()).addMetadata(metadata))
                 .invoke(() -> deadLettered.increment());
     }
 
