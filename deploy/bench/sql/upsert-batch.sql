@@ -12,7 +12,7 @@
 -- The rows are the catch-up's (deploy/seed/seed --months 1 --via-outbox): PENDING orders at version 1 with UUIDv7 ids
 -- of their created_at, created in one 36-hour slice of the last month (the seed writes a 1M-order month in 20 chunks
 -- of 50,000 orders, ~36 h each, and the relay publishes them in turn, so a batch's rows share one). Everything but
--- the ids and times comes prepared from bench_catchup_input (catchup-input.sql), shaped as the seed shapes it: the
+-- the ids and times comes prepared from bench_catchup_input (catchup-input.sql): seeded orders of the read model. The
 -- indexes' cost (the trigram index's above all) grows with a row's distinct words, and one constant name with two
 -- constant items (this limit until session 17) cost the database 124-144 us per row against 175-215 for these rows,
 -- which is what the catch-up's own rows cost it (191 us per event, /proc, same stack). Making the ids and times takes
