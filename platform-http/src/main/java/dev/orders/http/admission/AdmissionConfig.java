@@ -24,7 +24,10 @@ public interface AdmissionConfig {
     @WithDefault("PT30S")
     Duration maxRetryAfter();
 
-    /** How long, at most, a rejected HTTP/1.1 connection is not read. */
+    /**
+     * How long, at most, the next request on a rejected HTTP/1.1 connection is held (only when it finds no free slot)
+     * before it is admitted or rejected again.
+     */
     @WithDefault("PT5S")
     Duration maxRejectPause();
 
