@@ -26,10 +26,19 @@ public interface AdmissionConfig {
 
     /**
      * How long, at most, the next request on a rejected HTTP/1.1 connection is held (only when it finds no free slot)
-     * before it is admitted or rejected again.
+     * before it is admitted or rejected again: the hold window's ceiling (besides the rejection's Retry-After).
      */
     @WithDefault("PT5S")
     Duration maxRejectPause();
+
+    /** {@code orders.admission.reject-hold.*}: the hold window of a rejected connection. */
+    RejectHold rejectHold();
+
+    interface RejectHold {
+        /** The window after a connection's first rejection; it doubles with each rejection in a row. 0: no hold. */
+        @WithDefault("PT0.05S")
+        Duration first();
+    }
 
     /** {@code orders.admission.queue.*}: where a request that finds the limit reached may wait ({@link WaitingRoom}). */
     Queue queue();

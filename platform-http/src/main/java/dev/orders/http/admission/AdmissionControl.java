@@ -35,14 +35,18 @@ import jakarta.enterprise.event.Observes;
  * its path shares.
  *
  * <p>A rejection's {@code Retry-After} follows the load ({@link RetryAfterSpread}): 1 s at the edge of capacity, up to
- * {@code orders.admission.max-retry-after} when far more clients come than the instance admits. Until that time has
- * passed (at most {@code orders.admission.max-reject-pause}), the next request on the rejected HTTP/1.1 connection
- * that finds no free slot is held, not answered, and tries again when it has: a client that ignores {@code
- * Retry-After} and sends again at once gets at most one answer per {@code Retry-After}, so a flood of retries cannot
- * spend the CPU the admitted requests need. A request that finds a free slot is served at once, whatever its
- * connection was told: behind an ingress or a client's connection pool one connection carries many callers' requests,
- * and stopping to read it (this class's first design) held requests the instance could serve for up to 5 s
- * (BENCHMARKS.md, session 18: a half-load open model with 8 % errors and a p99 of 5.1 s, against none and 24 ms).
+ * {@code orders.admission.max-retry-after} when far more clients come than the instance admits.
+ *
+ * <p>A client that ignores {@code Retry-After} and sends again at once would make the instance spend on rejections
+ * the CPU its admitted requests need (24,000 rejections a second and a goodput of ×0.02 in session 18's overload run
+ * without what follows). So an HTTP/1.1 connection that was rejected gets a hold window: its next request that finds
+ * no free slot is held, not answered, until the window ends, and then tries again. The window doubles with each
+ * rejection in a row on that connection, from {@code orders.admission.reject-hold.first} up to its {@code
+ * Retry-After} and {@code orders.admission.max-reject-pause}, and an admission on the connection clears it. A request
+ * that finds a free slot is always served at once. Both matter behind an ingress or a client's connection pool, where
+ * one connection carries many callers' requests: the first design stopped reading a rejected connection for its whole
+ * {@code Retry-After}, and a burst at half load then held requests of other callers for up to 5 s (BENCHMARKS.md,
+ * session 18).
  *
  * <p>Written by hand rather than as a SmallRye {@code @Bulkhead}: it must run as the first Vert.x route, before
  * authentication and JAX-RS, and cost a counter increment; a rejection is a pre-encoded body. Management paths
@@ -65,8 +69,13 @@ public class AdmissionControl {
     private final Counter rejectedAfterWaiting;
     private final Counter queued;
     private final Counter held;
-    /** On a connection's channel: until when (System.nanoTime) its last rejection's Retry-After runs. */
-    private static final AttributeKey<Long> REJECTED_UNTIL = AttributeKey.valueOf("orders.admission.rejected-until");
+    /** On a rejected connection's channel: its hold window (cleared by an admission). */
+    private static final AttributeKey<Hold> HOLD = AttributeKey.valueOf("orders.admission.hold");
+    private final long firstHoldNanos;
+
+    /** A rejected connection's hold window: until when (System.nanoTime), after how many rejections in a row. */
+    private record Hold(long untilNanos, int strikes) {
+    }
 
     /** A request waiting for a slot, with the Vert.x context it arrived on (it must continue there). */
     private record Pending(RoutingContext ctx, Context context, long arrivedNanos) {
@@ -78,6 +87,7 @@ public class AdmissionControl {
         this.deadlineNanos = config.requestDeadline().toNanos();
         this.retryAfter = new RetryAfterSpread(config.maxRetryAfter().toSeconds());
         this.maxPauseMillis = config.maxRejectPause().toMillis();
+        this.firstHoldNanos = config.rejectHold().first().toNanos();
         // one pre-encoded body per Retry-After value
         this.rejections = new Buffer[(int) Math.max(1, config.maxRetryAfter().toSeconds()) + 1];
         for (int seconds = 1; seconds < rejections.length; seconds++) {
@@ -123,7 +133,7 @@ public class AdmissionControl {
             }
         }
         // no slot for it now: on a connection whose Retry-After is still running it waits that out before trying again
-        long holdNanos = retryAfterLeft(ctx, arrived);
+        long holdNanos = holdLeft(ctx, arrived);
         if (holdNanos > 0) {
             held.increment();
             ctx.vertx().setTimer(Math.max(1, holdNanos / 1_000_000), id -> {
@@ -186,6 +196,10 @@ public class AdmissionControl {
                 admitWaiting();
             }
         });
+        Channel channel = http1Channel(ctx);
+        if (channel != null && channel.hasAttr(HOLD)) {
+            channel.attr(HOLD).set(null); // admitted: the connection starts afresh
+        }
         RequestDeadline.startAt(arrivedNanos + deadlineNanos);
         ctx.next();
     }
@@ -196,18 +210,21 @@ public class AdmissionControl {
                 .putHeader("Content-Type", ProblemMappers.PROBLEM_JSON.toString())
                 .putHeader("Retry-After", Integer.toString(seconds))
                 .end(rejections[seconds]);
-        long pause = Math.min(maxPauseMillis, seconds * 1000L);
+        long maxHoldNanos = Math.min(maxPauseMillis, seconds * 1000L) * 1_000_000;
         Channel channel = http1Channel(ctx);
-        if (pause > 0 && channel != null) {
-            channel.attr(REJECTED_UNTIL).set(System.nanoTime() + pause * 1_000_000);
+        if (maxHoldNanos > 0 && firstHoldNanos > 0 && channel != null) {
+            Hold last = channel.attr(HOLD).get();
+            int strikes = last == null ? 1 : Math.min(last.strikes() + 1, 30);
+            long window = Math.min(maxHoldNanos, firstHoldNanos << Math.min(strikes - 1, 20));
+            channel.attr(HOLD).set(new Hold(System.nanoTime() + window, strikes));
         }
     }
 
-    /** How long this request's connection has yet to wait out its last rejection's Retry-After; 0 when none. */
-    private static long retryAfterLeft(RoutingContext ctx, long now) {
+    /** How long this request's connection has yet to wait out its hold window; 0 when none. */
+    private static long holdLeft(RoutingContext ctx, long now) {
         Channel channel = http1Channel(ctx);
-        Long until = channel == null ? null : channel.attr(REJECTED_UNTIL).get();
-        return until == null ? 0 : Math.max(0, until - now);
+        Hold hold = channel == null ? null : channel.attr(HOLD).get();
+        return hold == null ? 0 : Math.max(0, hold.untilNanos() - now);
     }
 
     /**
