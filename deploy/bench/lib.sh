@@ -87,3 +87,34 @@ bench_command_start() {
 flush_redis() {
   redis-cli -p "$REDIS_PORT" --scan --pattern 'orders:v1:*' | xargs -r -n 500 redis-cli -p "$REDIS_PORT" DEL >/dev/null
 }
+
+# server_histogram PORT: the latency histogram a bench instance keeps of its own GET /orders/{id} answers (Micrometer's
+# percentile buckets, cumulative), as "status le count" lines. The load generator measures from its side of the
+# connection, on the same two cores; this is the service's side of the same requests.
+server_histogram() {
+  curl -fsS --max-time 5 "$(management_url "$1" /q/metrics)" 2>/dev/null | awk '
+    {sub(/ # \{.*/, "")} # an exemplar after the value (OpenMetrics)
+    /^http_server_requests_seconds_bucket\{/ && /uri="\/orders\/\{id\}"/ {
+      if (!match($0, /status="[^"]*"/)) next
+      st = substr($0, RSTART + 8, RLENGTH - 9)
+      if (!match($0, /le="[^"]*"/)) next
+      c[st SUBSEP substr($0, RSTART + 4, RLENGTH - 5)] += $NF
+    }
+    END {for (k in c) {split(k, p, SUBSEP); print p[1], p[2], c[k]}}'
+}
+
+# server_percentiles BEFORE AFTER STATUS: "count p50 p95 p99" (ms, each the upper bound of its bucket) of the STATUS
+# answers between two server_histogram snapshots; "0" when there were none.
+server_percentiles() {
+  awk -v st="$3" 'FNR == NR {if ($1 == st) b[$2] = $3; next}
+    $1 == st {print ($2 == "+Inf" ? "inf" : $2), $3 - b[$2]}' "$1" "$2" | sort -g | awk '
+    {le[NR] = $1; c[NR] = $2; total = $2} # +Inf sorts last: its count is the total
+    END {
+      if (total <= 0) {print 0; exit}
+      out = total; split("0.5 0.95 0.99", q, " ")
+      for (i = 1; i <= 3; i++)
+        for (j = 1; j <= NR; j++)
+          if (c[j] >= q[i] * total) {out = out " " (le[j] == "inf" ? "inf" : sprintf("%.0f", le[j] * 1000)); break}
+      print out
+    }'
+}
