@@ -59,7 +59,11 @@ public class OrderCache {
             l1Loads.increment();
             return fromRedisOrLoad(k);
         }).chain(found -> {
-            if (found.isPresent() && found.get().revision() < router.floor(id)) {
+            long floor = router.floor(id);
+            // An older copy, or a "not found" once the projector has announced the order: a load that read the
+            // replica just before the announcement can store its empty answer in L1 just after the invalidation
+            // dropped the key, and that answer must not outlive the announcement by L1's TTL.
+            if (found.map(f -> f.revision() < floor).orElse(floor > 0)) {
                 return local.invalidate(id).chain(() -> fromRedisOrLoad(id));
             }
             return Uni.createFrom().item(found);

@@ -161,6 +161,29 @@ class ConsistencyAndCacheTest {
     }
 
     @Test
+    void aNotFoundLoadedAcrossTheAnnouncementIsNotServedAfterIt() {
+        // The visibility race: a GET before the projection finds nothing; the projector applies the order and
+        // announces it; a load that read the replica just before the announcement stores its "not found" in both
+        // layers just after the invalidation dropped them. Reads must find the order anyway, not a 404 for L1's TTL.
+        Instant createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        UUID id = dev.orders.events.OrderIds.newId(createdAt);
+        given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id).then().statusCode(404);
+
+        fixture.insertOrder(id, customer, createdAt, "PENDING", 1, "Widget");
+        redis.pubsub(String.class).publish("orders:v1:invalidations",
+                "{\"orders\":{\"" + id + "\":" + fixture.revision(id) + "}}");
+        Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> given()
+                .header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id).statusCode() == 200);
+
+        // the late load's answer lands in both layers
+        local.as(io.quarkus.cache.CaffeineCache.class).put(id,
+                java.util.concurrent.CompletableFuture.completedFuture(java.util.Optional.empty()));
+        redis.value(String.class).set("orders:v1:default:order:" + id, "-");
+        given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
+                .then().statusCode(200).body("version", equalTo(1));
+    }
+
+    @Test
     void unknownOrdersAreNegativelyCachedBriefly() {
         UUID id = dev.orders.events.OrderIds.newId();
         given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id).then().statusCode(404);
