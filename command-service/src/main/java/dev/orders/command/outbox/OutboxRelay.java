@@ -24,6 +24,7 @@ import io.opentelemetry.context.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.TracingMetadata;
@@ -38,6 +39,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
 
 /**
@@ -141,7 +143,7 @@ public class OutboxRelay {
     }
 
     @Scheduled(every = "${orders.outbox.poll-interval:1s}", delayed = "${orders.outbox.poll-delay:1s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotStarted.class)
     Uni<Void> poll() {
         return enabled && started ? drain().replaceWithVoid().onFailure().recoverWithNull() : Uni.createFrom().voidItem();
     }
@@ -239,6 +241,25 @@ public class OutboxRelay {
 
     private static final TypeReference<java.util.Map<String, String>> FIELDS = new TypeReference<>() {
     };
+
+    /**
+     * Skips the poll until the application has started. The scheduler's first trigger can come before Reactive
+     * Messaging has connected the emitter, and calling the poll creates this bean, whose emitter cannot be injected
+     * yet: an error with a stack trace in the log of a start that then works.
+     */
+    @Singleton
+    public static class NotStarted implements Scheduled.SkipPredicate {
+        private volatile boolean started;
+
+        void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 100) StartupEvent event) {
+            started = true;
+        }
+
+        @Override
+        public boolean test(ScheduledExecution execution) {
+            return !started;
+        }
+    }
 
     private static RecordHeader header(String name, String value) {
         return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
