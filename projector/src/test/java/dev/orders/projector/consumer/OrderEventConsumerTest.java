@@ -74,6 +74,12 @@ class OrderEventConsumerTest {
     private KafkaProducer<String, String> producer;
     private ReadModel readModel;
 
+    @Test
+    void eventTimestampsAreReadWithTheContractsCodec() throws Exception {
+        assertTrue(dev.orders.events.json.Rfc3339Instants.installedIn(json),
+                "jsr310's formatter, not Rfc3339Instants, reads the events' timestamps");
+    }
+
     @BeforeEach
     void connect() {
         producer = KafkaClients.producer(bootstrap);

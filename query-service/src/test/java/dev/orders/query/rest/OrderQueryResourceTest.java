@@ -35,8 +35,16 @@ class OrderQueryResourceTest {
     ReadModelFixture fixture;
     @Inject
     RedisDataSource redis;
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
 
     private final UUID customer = UUID.randomUUID();
+
+    @Test
+    void timestampsAreWrittenWithTheContractsCodec() throws Exception {
+        assertTrue(dev.orders.events.json.Rfc3339Instants.installedIn(json),
+                "jsr310's formatter, not Rfc3339Instants, writes the responses' timestamps");
+    }
 
     @Test
     void ownerReadsOrderFromReplicaWithCustomerFieldsEtagAnd304() {
