@@ -14,6 +14,8 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.smallrye.common.vertx.ContextLocals;
+import io.smallrye.common.vertx.VertxContext;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -51,6 +53,7 @@ public class TraceContexts {
     };
 
     private static final String TRACEPARENT = "traceparent";
+    private static final String PINNED = TraceContexts.class.getName() + ".pinned";
     /** {@code 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>}; later versions keep this prefix. */
     private static final int TRACEPARENT_LENGTH = 55;
 
@@ -66,6 +69,29 @@ public class TraceContexts {
     public Map<String, String> current() {
         Map<String, String> fields = new LinkedHashMap<>(4);
         propagator.inject(Context.current(), fields, Map::put);
+        return fields;
+    }
+
+    /**
+     * Keeps the current trace context on the current Vert.x context (a request's duplicated context), for work of
+     * the request that may outlive it: once the request is answered, a 503 for its deadline while its write goes
+     * on, the tracer detaches the request's context from the Vert.x context, and {@link #current} finds nothing.
+     */
+    public void pin() {
+        if (VertxContext.isOnDuplicatedContext()) {
+            Map<String, String> fields = current();
+            if (!fields.isEmpty()) {
+                ContextLocals.put(PINNED, fields);
+            }
+        }
+    }
+
+    /** {@link #current}, else what {@link #pin} kept on this Vert.x context; empty when neither has a context. */
+    public Map<String, String> currentOrPinned() {
+        Map<String, String> fields = current();
+        if (fields.isEmpty() && VertxContext.isOnDuplicatedContext()) {
+            return ContextLocals.get(PINNED, fields);
+        }
         return fields;
     }
 

@@ -56,7 +56,8 @@ public class OutboxWriter {
         // id (deploy/local/trace <order-id>).
         Span.current().setAttribute("orders." + aggregateType.toLowerCase(java.util.Locale.ROOT) + "_id",
                 row.aggregateId);
-        var traceContext = traces.current();
+        // pinned by WriteDatabase: a write that outlives its request (answered 503 at its deadline) keeps its trace
+        var traceContext = traces.currentOrPinned();
         try {
             row.traceContext = traceContext.isEmpty() ? null : json.writeValueAsString(traceContext);
             row.payload = json.writeValueAsString(event);

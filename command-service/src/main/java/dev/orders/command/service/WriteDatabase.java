@@ -10,6 +10,7 @@ import dev.orders.http.admission.RequestDeadline;
 import dev.orders.http.context.CallerContext;
 import dev.orders.http.dependency.DatabaseFailures;
 import dev.orders.http.dependency.DependencyUnavailable;
+import dev.orders.tracing.TraceContexts;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -31,11 +32,14 @@ public class WriteDatabase {
     private final IdempotencyService idempotency;
     private final Event<OutboxCommitted> committed;
     private final WriteDatabaseGuard guard;
+    private final TraceContexts traces;
 
-    public WriteDatabase(IdempotencyService idempotency, Event<OutboxCommitted> committed, WriteDatabaseGuard guard) {
+    public WriteDatabase(IdempotencyService idempotency, Event<OutboxCommitted> committed, WriteDatabaseGuard guard,
+            TraceContexts traces) {
         this.idempotency = idempotency;
         this.committed = committed;
         this.guard = guard;
+        this.traces = traces;
     }
 
     /**
@@ -73,6 +77,7 @@ public class WriteDatabase {
      * not cancelled: its transaction ends whole, on a commit or on the role's lock or statement timeout.
      */
     private <T> Uni<T> guarded(Supplier<Uni<T>> call) {
+        traces.pin(); // the outbox row's trace, also when the write commits after its request was answered
         return guard.run(Uni.createFrom().voidItem().emitOn(CallerContext.capture())
                 .chain(() -> RequestDeadline.ifTimeLeft(call))
                 .onFailure(DatabaseFailures::unavailable)

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
 
 /**
  * A write database that does not answer: every write gets a 503 problem with Retry-After within 2 s (the deadline, or
@@ -123,6 +126,66 @@ class WriteDeadlineTest {
                         Tokens.customer(DevData.ADA)).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 201);
+    }
+
+    /**
+     * A write that answered 503 for its deadline may commit afterwards (its statement waited, then ran). Its outbox row
+     * still carries its request's trace, so the relay and the projector continue that trace: by then the request has
+     * been answered and the tracer has detached its context, which the outbox row used to find empty.
+     */
+    @Test
+    void aWriteThatCommitsAfterItsDeadlineKeepsItsRequestsTrace() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (int i = 0; i < 5; i++) { // a running instance, not a JVM's first requests (see above)
+            http.send(HttpRequest.newBuilder(orders).header("Authorization", Tokens.customer(DevData.ADA))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD))
+                    .build(), HttpResponse.BodyHandlers.discarding());
+        }
+        String key = UUID.randomUUID().toString();
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        HttpResponse<String> first;
+        try (Connection lock = WriteDb.connect()) {
+            lock.setAutoCommit(false);
+            // The use case's read of the products waits, so the order and its outbox row are built only after
+            // the request was answered (a lock on orders would hold only the flush, after both were built).
+            try (Statement st = lock.createStatement()) {
+                st.execute("LOCK TABLE products IN ACCESS EXCLUSIVE MODE");
+            }
+            first = http.send(post(key, traceId), HttpResponse.BodyHandlers.ofString());
+            // released well inside the role's 2 s lock_timeout: the waiting read goes on and the write commits
+            lock.rollback();
+        }
+        assertEquals(503, first.statusCode(), first.body());
+        assertTrue(first.body().contains("may still have been applied"), first.body());
+
+        // the client's retry with the same key (another trace) returns what the first request did
+        String retryTrace = UUID.randomUUID().toString().replace("-", "");
+        AtomicReference<HttpResponse<String>> retry = new AtomicReference<>();
+        Awaitility.await("the first write's outcome").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    retry.set(http.send(post(key, retryTrace), HttpResponse.BodyHandlers.ofString()));
+                    return retry.get().statusCode() != 409 && retry.get().statusCode() != 503;
+                });
+        assertEquals(201, retry.get().statusCode(), "the first write committed: " + retry.get().body());
+        String orderId = JsonPath.from(retry.get().body()).getString("id");
+        String stored;
+        try (Connection c = WriteDb.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT trace_context::text FROM outbox WHERE aggregateid = ? AND type = 'OrderCreated'")) {
+            ps.setString(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "the order's outbox row");
+                stored = rs.getString(1);
+            }
+        }
+        assertTrue(stored != null && stored.contains("00-" + traceId + "-"),
+                "the outbox row carries the first request's trace: " + stored);
+    }
+
+    private HttpRequest post(String key, String traceId) {
+        return HttpRequest.newBuilder(orders).timeout(Duration.ofSeconds(10))
+                .header("Authorization", Tokens.customer(DevData.ADA)).header("Content-Type", "application/json")
+                .header("Idempotency-Key", key).header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                .POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD)).build();
     }
 
     private long count(String sql) throws SQLException {
