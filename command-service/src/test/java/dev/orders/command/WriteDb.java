@@ -1,6 +1,8 @@
 package dev.orders.command;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Properties;
 
@@ -22,5 +24,19 @@ public final class WriteDb {
         p.setProperty("password", config.getValue("quarkus.datasource.password", String.class));
         // Not DriverManager: registering there breaks later tests' JDBC in this JVM.
         return new org.postgresql.Driver().connect(config.getValue("quarkus.datasource.jdbc.url", String.class), p);
+    }
+
+    /** The trace context stored with the order's {@code OrderCreated} outbox row (null: none); fails without a row. */
+    public static String createdEventTraceContext(String orderId) throws SQLException {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT trace_context::text FROM outbox WHERE aggregateid = ? AND type = 'OrderCreated'")) {
+            ps.setString(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new AssertionError("no OrderCreated outbox row for order " + orderId);
+                }
+                return rs.getString(1);
+            }
+        }
     }
 }

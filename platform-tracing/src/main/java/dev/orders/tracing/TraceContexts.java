@@ -76,13 +76,11 @@ public class TraceContexts {
      * Keeps the current trace context on the current Vert.x context (a request's duplicated context), for work of
      * the request that may outlive it: once the request is answered, a 503 for its deadline while its write goes
      * on, the tracer detaches the request's context from the Vert.x context, and {@link #current} finds nothing.
+     * Keeps the context itself: its fields are encoded only if {@link #currentOrPinned} ever needs them.
      */
     public void pin() {
         if (VertxContext.isOnDuplicatedContext()) {
-            Map<String, String> fields = current();
-            if (!fields.isEmpty()) {
-                ContextLocals.put(PINNED, fields);
-            }
+            ContextLocals.put(PINNED, Context.current());
         }
     }
 
@@ -90,7 +88,7 @@ public class TraceContexts {
     public Map<String, String> currentOrPinned() {
         Map<String, String> fields = current();
         if (fields.isEmpty() && VertxContext.isOnDuplicatedContext()) {
-            return ContextLocals.get(PINNED, fields);
+            ContextLocals.<Context> get(PINNED).ifPresent(pinned -> propagator.inject(pinned, fields, Map::put));
         }
         return fields;
     }

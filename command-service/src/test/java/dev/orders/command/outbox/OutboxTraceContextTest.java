@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +52,7 @@ class OutboxTraceContextTest {
         try (KafkaTail tail = new KafkaTail(bootstrap)) {
             String orderId = create("00-" + traceId + "-" + callerSpan + "-01");
 
-            String stored = storedTraceContext(orderId);
+            String stored = WriteDb.createdEventTraceContext(orderId);
             assertNotNull(stored, "the outbox row holds the writing request's trace context");
             Matcher row = TRACEPARENT.matcher(stored);
             assertTrue(row.find(), "a W3C traceparent in " + stored);
@@ -97,7 +94,7 @@ class OutboxTraceContextTest {
         }
         List<String> wrong = new ArrayList<>();
         for (var e : traceOfOrder.entrySet()) {
-            String stored = storedTraceContext(e.getKey());
+            String stored = WriteDb.createdEventTraceContext(e.getKey());
             Matcher row = TRACEPARENT.matcher(stored == null ? "" : stored);
             if (!row.find() || !row.group(1).equals(e.getValue())) {
                 wrong.add(e.getKey() + " sent " + e.getValue() + ", stored " + stored);
@@ -110,7 +107,7 @@ class OutboxTraceContextTest {
     @Test
     void anUnsampledRequestStartsNoTraceDownstream() throws Exception {
         String orderId = create("00-" + hex(32) + "-" + hex(16) + "-00");
-        String stored = storedTraceContext(orderId);
+        String stored = WriteDb.createdEventTraceContext(orderId);
         // the caller's decision travels with the context (flag 00), so nothing downstream records this trace
         assertNotNull(stored, "the context is stored all the same");
         Matcher row = TRACEPARENT.matcher(stored);
@@ -122,17 +119,6 @@ class OutboxTraceContextTest {
         return io.restassured.RestAssured.given().header("Authorization", Tokens.customer(DevData.ADA))
                 .header("traceparent", traceparent).contentType(ContentType.JSON).body(OrderApi.ONE_KEYBOARD)
                 .post("/orders").then().statusCode(201).extract().path("id");
-    }
-
-    private static String storedTraceContext(String orderId) throws Exception {
-        try (Connection c = WriteDb.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT trace_context::text FROM outbox WHERE aggregateid = ? AND type = 'OrderCreated'")) {
-            ps.setString(1, orderId);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertTrue(rs.next(), "the order's outbox row");
-                return rs.getString(1);
-            }
-        }
     }
 
     private static String hex(int digits) {

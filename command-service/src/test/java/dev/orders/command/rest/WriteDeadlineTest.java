@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -61,13 +60,7 @@ class WriteDeadlineTest {
     @Test
     void aBlockedWriteDatabaseAnswers503WithinTwoSecondsAndNoWriteHalfHappens() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        // The claim is about a running instance whose database stalls, not about a JVM's first requests (class
-        // loading, JIT, the tracer's first spans): a few writes first, each under the short deadline.
-        for (int i = 0; i < 5; i++) {
-            http.send(HttpRequest.newBuilder(orders).header("Authorization", Tokens.customer(DevData.ADA))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD))
-                    .build(), HttpResponse.BodyHandlers.discarding());
-        }
+        warm(http);
         long ordersBefore = count("SELECT count(*) FROM orders");
         long outboxBefore = count("SELECT count(*) FROM outbox");
         List<Answer> answers = new ArrayList<>();
@@ -136,11 +129,7 @@ class WriteDeadlineTest {
     @Test
     void aWriteThatCommitsAfterItsDeadlineKeepsItsRequestsTrace() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        for (int i = 0; i < 5; i++) { // a running instance, not a JVM's first requests (see above)
-            http.send(HttpRequest.newBuilder(orders).header("Authorization", Tokens.customer(DevData.ADA))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD))
-                    .build(), HttpResponse.BodyHandlers.discarding());
-        }
+        warm(http);
         String key = UUID.randomUUID().toString();
         String traceId = UUID.randomUUID().toString().replace("-", "");
         HttpResponse<String> first;
@@ -168,17 +157,21 @@ class WriteDeadlineTest {
                 });
         assertEquals(201, retry.get().statusCode(), "the first write committed: " + retry.get().body());
         String orderId = JsonPath.from(retry.get().body()).getString("id");
-        String stored;
-        try (Connection c = WriteDb.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT trace_context::text FROM outbox WHERE aggregateid = ? AND type = 'OrderCreated'")) {
-            ps.setString(1, orderId);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertTrue(rs.next(), "the order's outbox row");
-                stored = rs.getString(1);
-            }
-        }
+        String stored = WriteDb.createdEventTraceContext(orderId);
         assertTrue(stored != null && stored.contains("00-" + traceId + "-"),
                 "the outbox row carries the first request's trace: " + stored);
+    }
+
+    /**
+     * The claims are about a running instance whose database stalls, not about a JVM's first requests (class loading,
+     * JIT, the tracer's first spans): a few writes first, each under the short deadline.
+     */
+    private void warm(HttpClient http) throws Exception {
+        for (int i = 0; i < 5; i++) {
+            http.send(HttpRequest.newBuilder(orders).header("Authorization", Tokens.customer(DevData.ADA))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD))
+                    .build(), HttpResponse.BodyHandlers.discarding());
+        }
     }
 
     private HttpRequest post(String key, String traceId) {
