@@ -21,7 +21,7 @@ import java.util.Map;
  * HTTP/1.1 over a plain socket, byte for byte as written: what {@code java.net.http.HttpClient} and REST Assured refuse
  * to send (a NUL or a raw non-ASCII byte in the request line or a header, a malformed percent escape, a method such as
  * TRACE, an unnormalised {@code ..}), so hostile-input tests can send it. One request per connection
- * ({@code Connection: close}); the reply is read to the end.
+ * ({@code Connection: close}); the reply is read to the end. {@link Connection} keeps one open for several requests.
  */
 public final class RawHttp {
     private static final int TIMEOUT_MILLIS = 15_000;
@@ -140,6 +140,81 @@ public final class RawHttp {
             return parse(readAll(socket.getInputStream()));
         } catch (IOException e) {
             throw new UncheckedIOException("no reply to " + request, e);
+        }
+    }
+
+    /**
+     * One keep-alive connection that carries several requests in turn: for what a server keeps per connection (query-
+     * service's admission control holds a rejected connection's next request). Reads each reply by its
+     * Content-Length.
+     */
+    public static final class Connection implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+
+        public Connection(int port) {
+            try {
+                socket = new Socket();
+                socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
+                socket.setSoTimeout(TIMEOUT_MILLIS);
+                in = socket.getInputStream();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot connect to port " + port, e);
+            }
+        }
+
+        /** Writes {@code GET target} with these header lines ({@code "Name: value"}); the reply is {@link #read}. */
+        public void get(String target, String... headerLines) {
+            StringBuilder request = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: localhost\r\n");
+            for (String line : headerLines) {
+                request.append(line).append("\r\n");
+            }
+            try {
+                OutputStream out = socket.getOutputStream();
+                out.write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot send GET " + target, e);
+            }
+        }
+
+        /** The next reply on the connection. */
+        public Reply read() {
+            try {
+                String[] status = line().split(" ", 3);
+                Map<String, String> headers = new LinkedHashMap<>();
+                for (String line; !(line = line()).isEmpty();) {
+                    int colon = line.indexOf(':');
+                    headers.putIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                            line.substring(colon + 1).trim());
+                }
+                byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+                return new Reply(Integer.parseInt(status[1]), headers, body);
+            } catch (IOException e) {
+                throw new UncheckedIOException("no reply", e);
+            }
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int c; (c = in.read()) != '\n';) {
+                if (c < 0) {
+                    throw new IOException("connection closed mid-response");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

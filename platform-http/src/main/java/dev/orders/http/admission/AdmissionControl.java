@@ -43,7 +43,12 @@ import jakarta.enterprise.event.Observes;
  * no free slot is held, not answered, until the window ends, and then tries again. The window doubles with each
  * rejection in a row on that connection, from {@code orders.admission.reject-hold.first} up to its {@code
  * Retry-After} and {@code orders.admission.max-reject-pause}, and an admission on the connection clears it. A request
- * that finds a free slot is always served at once. Both matter behind an ingress or a client's connection pool, where
+ * that finds a free slot is always served at once. A held request keeps its arrival time: it waits for a slot, on
+ * its connection and then in the waiting room, no longer in all than a request in the waiting room may ({@code
+ * orders.admission.queue.max-wait}), and a window that ends past that ends in a 503. So no 200 goes out seconds
+ * after its request was sent (session 19's overload runs served some after holds of up to 5 s, when a real client's
+ * own timeout may well have passed), and its deadline counts from its arrival. Both matter behind an ingress or a
+ * client's pool, where
  * one connection carries many callers' requests: the first design stopped reading a rejected connection for its whole
  * {@code Retry-After}, and a burst at half load then held requests of other callers for up to 5 s (BENCHMARKS.md,
  * session 18).
@@ -72,6 +77,9 @@ public class AdmissionControl {
     /** On a rejected connection's channel: its hold window (cleared by an admission). */
     private static final AttributeKey<Hold> HOLD = AttributeKey.valueOf("orders.admission.hold");
     private final long firstHoldNanos;
+    /** The longest any request waits for a slot, held on its connection or in the waiting room. */
+    private final long maxWaitNanos;
+    private final Counter rejectedAfterHold;
 
     /** A rejected connection's hold window: until when (System.nanoTime), after how many rejections in a row. */
     private record Hold(long untilNanos, int strikes) {
@@ -88,6 +96,7 @@ public class AdmissionControl {
         this.retryAfter = new RetryAfterSpread(config.maxRetryAfter().toSeconds());
         this.maxPauseMillis = config.maxRejectPause().toMillis();
         this.firstHoldNanos = config.rejectHold().first().toNanos();
+        this.maxWaitNanos = config.queue().maxWait().toNanos();
         // one pre-encoded body per Retry-After value
         this.rejections = new Buffer[(int) Math.max(1, config.maxRetryAfter().toSeconds()) + 1];
         for (int seconds = 1; seconds < rejections.length; seconds++) {
@@ -101,6 +110,7 @@ public class AdmissionControl {
                         queue.standingAfter().toNanos(), System::nanoTime);
         this.rejected = registry.counter("http.admission.rejected", "after", "none");
         this.rejectedAfterWaiting = registry.counter("http.admission.rejected", "after", "waiting");
+        this.rejectedAfterHold = registry.counter("http.admission.rejected", "after", "hold");
         this.queued = registry.counter("http.admission.queued");
         this.held = registry.counter("http.admission.held");
         Gauge.builder("http.admission.in_flight", inFlight, AtomicInteger::get)
@@ -124,7 +134,18 @@ public class AdmissionControl {
             ctx.next();
             return;
         }
-        long arrived = System.nanoTime();
+        admit(ctx, System.nanoTime(), false);
+    }
+
+    /** Admits, holds, queues or rejects a request that arrived at {@code arrived} (earlier when it was held). */
+    private void admit(RoutingContext ctx, long arrived, boolean wasHeld) {
+        long now = System.nanoTime();
+        if (wasHeld && now - arrived > maxWaitNanos) {
+            // held on its connection longer than any request waits for a slot: answered now, not served late
+            rejectedAfterHold.increment();
+            reject(ctx);
+            return;
+        }
         // nobody waits ahead of this request: it takes a free slot or, with no queue, is rejected
         if (waiting == null || waiting.isEmpty()) {
             if (tryAcquire()) {
@@ -133,30 +154,32 @@ public class AdmissionControl {
             }
         }
         // no slot for it now: on a connection whose Retry-After is still running it waits that out before trying again
-        long holdNanos = holdLeft(ctx, arrived);
+        long holdNanos = holdLeft(ctx, now);
         if (holdNanos > 0) {
             held.increment();
             ctx.vertx().setTimer(Math.max(1, holdNanos / 1_000_000), id -> {
                 if (!ctx.response().closed()) {
-                    admit(ctx);
+                    admit(ctx, arrived, true);
                 }
             });
             return;
         }
         if (waiting == null) {
-            rejected.increment();
+            (wasHeld ? rejectedAfterHold : rejected).increment();
             reject(ctx);
             return;
         }
         WaitingRoom.Entry<Pending> entry = waiting.offer(new Pending(ctx, Vertx.currentContext(), arrived));
         if (entry == null) {
-            rejected.increment();
+            (wasHeld ? rejectedAfterHold : rejected).increment();
             reject(ctx);
             return;
         }
         queued.increment();
+        // a held request waits here only for what is left of the longest wait
+        long waitNanos = wasHeld ? Math.min(entry.waitNanos(), maxWaitNanos - (now - arrived)) : entry.waitNanos();
         // runs on this request's context; a no-op when the request was admitted meanwhile
-        ctx.vertx().setTimer(Math.max(1, entry.waitNanos() / 1_000_000), id -> {
+        ctx.vertx().setTimer(Math.max(1, waitNanos / 1_000_000), id -> {
             if (waiting.remove(entry)) {
                 rejectedAfterWaiting.increment();
                 reject(ctx);
@@ -239,6 +262,11 @@ public class AdmissionControl {
     /** Requests being worked on now (for tests and the gauge). */
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** Requests held on a rejected connection so far (for tests; {@code http.admission.held} counts the same). */
+    public long heldSoFar() {
+        return (long) held.count();
     }
 
     /** Requests waiting for a slot now (for tests and the gauge). */

@@ -5,16 +5,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +20,7 @@ import dev.orders.http.admission.AdmissionControl;
 import dev.orders.query.Metrics;
 import dev.orders.query.ReadModelFixture;
 import dev.orders.query.ReadSchema;
+import dev.orders.testing.RawHttp;
 import dev.orders.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.restassured.RestAssured;
@@ -143,18 +136,16 @@ class AdmissionTest {
      * connections are served meanwhile.
      */
     private void assertTheRejectedConnectionWaitsItsRetryAfter(UUID id, String token) {
-        try (Socket socket = new Socket("localhost", RestAssured.port)) {
-            socket.setSoTimeout(10_000);
-            InputStream in = socket.getInputStream();
+        try (RawHttp.Connection connection = new RawHttp.Connection(RestAssured.port)) {
             long asked = System.nanoTime();
-            send(socket, "/orders/" + id, token);
-            Map<String, String> rejected = readResponse(in);
+            connection.get("/orders/" + id, "Authorization: " + token);
+            RawHttp.Reply rejected = connection.read();
             long answeredMillis = (System.nanoTime() - asked) / 1_000_000;
-            assertEquals("503", rejected.get(":status"));
+            assertEquals(503, rejected.status());
             // timed on a raw socket: REST Assured's first JSON body check alone takes ~0.7 s on this machine
             assertTrue(answeredMillis < 1_000, "the queue was full: rejected at once, not after " + answeredMillis
                     + " ms");
-            long retryAfterMillis = Long.parseLong(rejected.get("retry-after")) * 1000;
+            long retryAfterMillis = Long.parseLong(rejected.header("retry-after")) * 1000;
 
             // sent again and again at once, as a client that ignores Retry-After does: each finds no free slot and
             // is held for a window that doubles (50, 100, 200, 400 ms) before it is rejected again
@@ -162,100 +153,58 @@ class AdmissionTest {
             long held = 0;
             for (int i = 0; i < 4; i++, window *= 2) {
                 long sent = System.nanoTime();
-                send(socket, "/orders/" + id, token);
-                Map<String, String> next = readResponse(in);
+                connection.get("/orders/" + id, "Authorization: " + token);
+                RawHttp.Reply next = connection.read();
                 long waitedMillis = (System.nanoTime() - sent) / 1_000_000;
-                assertEquals("503", next.get(":status"), "request " + (i + 2) + " on the connection");
+                assertEquals(503, next.status(), "request " + (i + 2) + " on the connection");
                 assertTrue(waitedMillis >= window - 10, "request " + (i + 2) + " on the rejected connection was held "
                         + waitedMillis + " ms, not its " + window + " ms window");
                 held += waitedMillis;
             }
             assertTrue(held < 4 * retryAfterMillis, "held " + held + " ms in all");
             given().get("/q/health/live").then().statusCode(404); // another connection: served
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
     @Test
-    void aRejectedConnectionsNextRequestIsServedAtOnceWhenASlotIsFree() throws IOException {
+    void aRejectedConnectionsNextRequestIsServedAtOnceWhenASlotIsFree() {
         UUID customer = UUID.randomUUID();
         UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
         fixture.awaitOnReplica(id);
         String token = Tokens.customer(customer);
 
-        // raw sockets hold the two slots and the queue's place, so that closing them frees the slots at once
-        try (Socket firstHolder = new Socket("localhost", RestAssured.port);
-                Socket secondHolder = new Socket("localhost", RestAssured.port);
-                Socket queued = new Socket("localhost", RestAssured.port);
-                Socket probe = new Socket("localhost", RestAssured.port)) {
-            probe.setSoTimeout(10_000);
-            queued.setSoTimeout(10_000);
-            send(firstHolder, "/orders/" + id, token, "Consistency-Token: " + id + ":2");
-            send(secondHolder, "/orders/" + id, token, "Consistency-Token: " + id + ":2");
+        // raw connections hold the two slots and the queue's place, so that closing them frees the slots at once
+        try (RawHttp.Connection firstHolder = new RawHttp.Connection(RestAssured.port);
+                RawHttp.Connection secondHolder = new RawHttp.Connection(RestAssured.port);
+                RawHttp.Connection queued = new RawHttp.Connection(RestAssured.port);
+                RawHttp.Connection probe = new RawHttp.Connection(RestAssured.port)) {
+            String auth = "Authorization: " + token;
+            firstHolder.get("/orders/" + id, auth, "Consistency-Token: " + id + ":2");
+            secondHolder.get("/orders/" + id, auth, "Consistency-Token: " + id + ":2");
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.inFlight() == 2);
-            send(queued, "/orders/" + id, token);
+            queued.get("/orders/" + id, auth);
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.waiting() == 1);
 
-            send(probe, "/orders/" + id, token);
-            Map<String, String> rejected = readResponse(probe.getInputStream());
+            probe.get("/orders/" + id, auth);
+            RawHttp.Reply rejected = probe.read();
             long rejectedAt = System.nanoTime();
-            assertEquals("503", rejected.get(":status"));
-            long retryAfterMillis = Long.parseLong(rejected.get("retry-after")) * 1000;
+            assertEquals(503, rejected.status());
+            long retryAfterMillis = Long.parseLong(rejected.header("retry-after")) * 1000;
 
             // the clients holding the slots go away: the queued request takes one and is served, the other is free
             firstHolder.close();
             secondHolder.close();
-            assertEquals("200", readResponse(queued.getInputStream()).get(":status"));
+            assertEquals(200, queued.read().status());
             Awaitility.await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(5))
                     .until(() -> admission.inFlight() == 0);
 
             // within the Retry-After the probe's connection was given, but a slot is free: served at once, not held
-            send(probe, "/orders/" + id, token);
-            Map<String, String> next = readResponse(probe.getInputStream());
+            probe.get("/orders/" + id, auth);
+            RawHttp.Reply next = probe.read();
             long answeredAfterRejection = (System.nanoTime() - rejectedAt) / 1_000_000;
-            assertEquals("200", next.get(":status"));
+            assertEquals(200, next.status());
             assertTrue(answeredAfterRejection < retryAfterMillis, "answered " + answeredAfterRejection
                     + " ms after the rejection, within its " + retryAfterMillis + " ms Retry-After");
         }
-    }
-
-    /** Writes one HTTP/1.1 GET with the caller's token (and extra header lines) on a raw keep-alive connection. */
-    private static void send(Socket socket, String path, String token, String... headers) throws IOException {
-        StringBuilder request = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\nHost: localhost\r\n")
-                .append("Authorization: ").append(token).append("\r\n");
-        for (String header : headers) {
-            request.append(header).append("\r\n");
-        }
-        OutputStream out = socket.getOutputStream();
-        out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-    }
-
-    /** Status and lower-cased headers of one HTTP/1.1 response; its body (Content-Length) is read and dropped. */
-    private static Map<String, String> readResponse(InputStream in) throws IOException {
-        Map<String, String> response = new HashMap<>();
-        String line = readLine(in);
-        response.put(":status", line.split(" ")[1]);
-        while (!(line = readLine(in)).isEmpty()) {
-            int colon = line.indexOf(':');
-            response.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-        }
-        in.readNBytes(Integer.parseInt(response.getOrDefault("content-length", "0")));
-        return response;
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int c;
-        while ((c = in.read()) != '\n') {
-            if (c < 0) {
-                throw new IOException("connection closed mid-response");
-            }
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        return line.toString();
     }
 }
