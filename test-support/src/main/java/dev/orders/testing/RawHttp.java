@@ -163,49 +163,40 @@ public final class RawHttp {
             }
         }
 
-        /** Writes {@code GET target} with these header lines ({@code "Name: value"}); the reply is {@link #read}. */
-        public void get(String target, String... headerLines) {
-            StringBuilder request = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: localhost\r\n");
-            for (String line : headerLines) {
-                request.append(line).append("\r\n");
-            }
+        /**
+         * Writes {@code request} as {@link Request#bytes} does, but asks to keep the connection open ({@code
+         * Connection: keep-alive} unless the request names its own); the reply is {@link #read}.
+         */
+        public void send(Request request) {
+            Request kept = request.hasHeader("Connection") ? request : request.header("Connection", "keep-alive");
             try {
                 OutputStream out = socket.getOutputStream();
-                out.write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+                out.write(kept.bytes());
                 out.flush();
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot send GET " + target, e);
+                throw new UncheckedIOException("cannot send " + request, e);
             }
         }
 
-        /** The next reply on the connection. */
+        /** The next reply: its head parsed as {@link RawHttp#send}'s is, its body read by its Content-Length. */
         public Reply read() {
             try {
-                String[] status = line().split(" ", 3);
-                Map<String, String> headers = new LinkedHashMap<>();
-                for (String line; !(line = line()).isEmpty();) {
-                    int colon = line.indexOf(':');
-                    headers.putIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                            line.substring(colon + 1).trim());
+                ByteArrayOutputStream head = new ByteArrayOutputStream();
+                // up to the blank line that ends the head: the last four bytes read are CR LF CR LF
+                for (int last = 0; last != 0x0D0A0D0A;) {
+                    int c = in.read();
+                    if (c < 0) {
+                        throw new IOException("connection closed mid-response");
+                    }
+                    head.write(c);
+                    last = last << 8 | c;
                 }
-                byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
-                return new Reply(Integer.parseInt(status[1]), headers, body);
+                Reply parsed = parse(head.toByteArray());
+                byte[] body = in.readNBytes(Integer.parseInt(parsed.headers().getOrDefault("content-length", "0")));
+                return new Reply(parsed.status(), parsed.headers(), body);
             } catch (IOException e) {
                 throw new UncheckedIOException("no reply", e);
             }
-        }
-
-        private String line() throws IOException {
-            StringBuilder line = new StringBuilder();
-            for (int c; (c = in.read()) != '\n';) {
-                if (c < 0) {
-                    throw new IOException("connection closed mid-response");
-                }
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            return line.toString();
         }
 
         @Override

@@ -55,25 +55,25 @@ class AdmissionHoldTest {
         UUID customer = UUID.randomUUID();
         UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
         fixture.awaitOnReplica(id);
-        String auth = "Authorization: " + Tokens.customer(customer);
-        String path = "/orders/" + id;
+        RawHttp.Request get = RawHttp.Request.of("GET", "/orders/" + id)
+                .header("Authorization", Tokens.customer(customer));
 
         try (RawHttp.Connection holder = new RawHttp.Connection(RestAssured.port);
                 RawHttp.Connection probe = new RawHttp.Connection(RestAssured.port)) {
             // the only slot, held by a request that waits for a version the read model does not have
-            holder.get(path, auth, "Consistency-Token: " + id + ":2");
+            holder.send(get.header("Consistency-Token", id + ":2"));
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.inFlight() == 1);
 
             // a client that ignores Retry-After: rejected at once, then held 50, 100, 200 and 400 ms and rejected
             // again each time (no slot freed), so its next window is 800 ms
             for (int i = 0; i < 5; i++) {
-                probe.get(path, auth);
+                probe.send(get);
                 assertEquals(503, probe.read().status(), "request " + (i + 1) + " while the slot is taken");
             }
 
             long heldBefore = admission.heldSoFar();
             long sent = System.nanoTime();
-            probe.get(path, auth);
+            probe.send(get);
             Awaitility.await().pollInterval(Duration.ofMillis(2)).atMost(Duration.ofSeconds(5))
                     .until(() -> admission.heldSoFar() > heldBefore);
             // the holder goes away: its slot is free while the probe's request is still held
@@ -93,7 +93,7 @@ class AdmissionHoldTest {
             assertTrue(Metrics.sum("http_admission_rejected_total", "after=\"hold\"") >= 1);
 
             // the slot is free: the connection's next request is served at once
-            probe.get(path, auth);
+            probe.send(get);
             assertEquals(200, probe.read().status());
         }
     }

@@ -136,9 +136,10 @@ class AdmissionTest {
      * connections are served meanwhile.
      */
     private void assertTheRejectedConnectionWaitsItsRetryAfter(UUID id, String token) {
+        RawHttp.Request get = RawHttp.Request.of("GET", "/orders/" + id).header("Authorization", token);
         try (RawHttp.Connection connection = new RawHttp.Connection(RestAssured.port)) {
             long asked = System.nanoTime();
-            connection.get("/orders/" + id, "Authorization: " + token);
+            connection.send(get);
             RawHttp.Reply rejected = connection.read();
             long answeredMillis = (System.nanoTime() - asked) / 1_000_000;
             assertEquals(503, rejected.status());
@@ -153,7 +154,7 @@ class AdmissionTest {
             long held = 0;
             for (int i = 0; i < 4; i++, window *= 2) {
                 long sent = System.nanoTime();
-                connection.get("/orders/" + id, "Authorization: " + token);
+                connection.send(get);
                 RawHttp.Reply next = connection.read();
                 long waitedMillis = (System.nanoTime() - sent) / 1_000_000;
                 assertEquals(503, next.status(), "request " + (i + 2) + " on the connection");
@@ -178,14 +179,15 @@ class AdmissionTest {
                 RawHttp.Connection secondHolder = new RawHttp.Connection(RestAssured.port);
                 RawHttp.Connection queued = new RawHttp.Connection(RestAssured.port);
                 RawHttp.Connection probe = new RawHttp.Connection(RestAssured.port)) {
-            String auth = "Authorization: " + token;
-            firstHolder.get("/orders/" + id, auth, "Consistency-Token: " + id + ":2");
-            secondHolder.get("/orders/" + id, auth, "Consistency-Token: " + id + ":2");
+            RawHttp.Request get = RawHttp.Request.of("GET", "/orders/" + id).header("Authorization", token);
+            RawHttp.Request waitForVersion2 = get.header("Consistency-Token", id + ":2");
+            firstHolder.send(waitForVersion2);
+            secondHolder.send(waitForVersion2);
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.inFlight() == 2);
-            queued.get("/orders/" + id, auth);
+            queued.send(get);
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> admission.waiting() == 1);
 
-            probe.get("/orders/" + id, auth);
+            probe.send(get);
             RawHttp.Reply rejected = probe.read();
             long rejectedAt = System.nanoTime();
             assertEquals(503, rejected.status());
@@ -199,7 +201,7 @@ class AdmissionTest {
                     .until(() -> admission.inFlight() == 0);
 
             // within the Retry-After the probe's connection was given, but a slot is free: served at once, not held
-            probe.get("/orders/" + id, auth);
+            probe.send(get);
             RawHttp.Reply next = probe.read();
             long answeredAfterRejection = (System.nanoTime() - rejectedAt) / 1_000_000;
             assertEquals(200, next.status());
