@@ -9,6 +9,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import dev.orders.http.admission.RequestDeadline;
 import dev.orders.http.problem.ProblemException;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -31,8 +32,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 @CircuitBreaker(skipOn = { ProblemException.class, BulkheadException.class, TimeoutException.class,
         RequestDeadline.DeadlineExceeded.class })
 public class WriteDatabaseGuard {
+    /** The breaker's name, for {@link dev.orders.command.health.WriteDatabaseCheck}'s OutageMemory. */
+    public static final String BREAKER = "write-database";
 
     /** {@code call}, subscribed to under the policies once the bulkhead admits it. */
+    @CircuitBreakerName(BREAKER)
     public <T> Uni<T> run(Uni<T> call) {
         return call;
     }

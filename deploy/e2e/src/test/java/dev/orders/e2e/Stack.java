@@ -131,12 +131,16 @@ final class Stack {
         return second;
     }
 
-    /** The sum of a counter's series (all tags) on the service at {@code baseUrl}, from its Prometheus endpoint. */
-    static double counter(String baseUrl, String name) throws IOException, InterruptedException {
+    /**
+     * The sum of a counter's series on the service at {@code baseUrl}, from its Prometheus endpoint: all of them, or
+     * those whose line contains every one of {@code labels} (e.g. {@code method="..."}).
+     */
+    static double counter(String baseUrl, String name, String... labels) throws IOException, InterruptedException {
         String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(management(baseUrl) + "/q/metrics"))
                 .header("Accept", PROMETHEUS_TEXT).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return metrics.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 

@@ -31,6 +31,8 @@ class WriteSideFaultsIT {
     static final String BODY = "{\"items\":[{\"productId\":\"a0000000-0000-4000-8000-000000000003\",\"quantity\":1}]}";
     static final int WRITERS = 8;
     static final long DEADLINE_MS = 2000;
+    static final String OUTAGES_ENDED = "dependency_outage_ended_total";
+    static final String WRITE_POOL = "pool=\"write-database\"";
 
     record Answer(int status, String contentType, String body, long millis, boolean afterKill) {
     }
@@ -72,6 +74,7 @@ class WriteSideFaultsIT {
         try {
             Awaitility.await("writes flowing").atMost(Duration.ofSeconds(30))
                     .until(() -> answers.stream().filter(a -> a.status() == 201).count() >= 50);
+            double outagesEnded = Stack.counter(Stack.WRITE_API, OUTAGES_ENDED, WRITE_POOL);
             ProcessHandle postgres = ProcessHandle.of(Stack.pidOf("postgres-write")).orElseThrow();
             killed.set(true);
             postgres.destroyForcibly(); // SIGKILL the postmaster: no shutdown, crash recovery on restart
@@ -84,6 +87,10 @@ class WriteSideFaultsIT {
             long before = answers.stream().filter(a -> a.afterKill() && a.status() == 201).count();
             Awaitility.await("writes acknowledged again").atMost(Duration.ofSeconds(60))
                     .until(() -> answers.stream().filter(a -> a.afterKill() && a.status() == 201).count() > before + 20);
+            // the service's 1 s check saw the outage end, and reset the write breaker if it was closed (so the
+            // outage's failures cannot open it later on healthy writes: OutageMemoryTest)
+            Awaitility.await("the write database's check saw the outage end").atMost(Duration.ofSeconds(10))
+                    .until(() -> Stack.counter(Stack.WRITE_API, OUTAGES_ENDED, WRITE_POOL) > outagesEnded);
         } finally {
             running.set(false);
             writers.shutdown();

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orders.query.ListedOrder;
 import dev.orders.query.OrderView;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,20 +35,27 @@ import jakarta.enterprise.context.ApplicationScoped;
 @Bulkhead
 @CircuitBreaker(skipOn = { BulkheadException.class, OrderViewReads.RejectedInput.class })
 public class PrimaryReads {
+    /** Each method has a breaker of its own; named so that ReplicaHealth's OutageMemory can clear them. */
+    static final String BY_ID = "primary-reads.find-by-id", PAGE = "primary-reads.page", SUMMARY = "primary-reads.summary";
+    static final List<String> BREAKERS = List.of(BY_ID, PAGE, SUMMARY);
+
     private final OrderViewReads sql;
 
     public PrimaryReads(@io.quarkus.reactive.datasource.ReactiveDataSource("primary") Pool primary, ObjectMapper json) {
         this.sql = new OrderViewReads(primary, json);
     }
 
+    @CircuitBreakerName(BY_ID)
     public Uni<Optional<OrderView>> findById(UUID id) {
         return sql.selectById(id);
     }
 
+    @CircuitBreakerName(PAGE)
     public Uni<List<ListedOrder>> page(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
         return sql.selectPage(filter, after, limit);
     }
 
+    @CircuitBreakerName(SUMMARY)
     public Uni<Optional<OrderViewReads.CustomerSummary>> summary(UUID customerId) {
         return sql.selectSummary(customerId);
     }

@@ -7,10 +7,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.orders.http.dependency.OutageMemory;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * Measures the replica's lag in time from the projector's heartbeat row: the primary's beat minus the replica's
  * replayed beat (so a stopped projector does not look like a lagging replica). A replica that does not answer, or
  * lags more than {@code orders.replica.max-lag}, is skipped in favour of the read primary until it is back in bounds.
+ * A pool that answers again after a missed check has ended an outage: {@link OutageMemory} clears its breakers.
  */
 @ApplicationScoped
 public class ReplicaHealth {
@@ -32,11 +35,16 @@ public class ReplicaHealth {
     private static final int MISSES_BEFORE_SKIP = 3;
     private volatile boolean usable = true;
     private int misses;
+    private final OutageMemory replicaOutages;
+    private final OutageMemory primaryOutages;
 
-    public ReplicaHealth(Pool replica, @ReactiveDataSource("primary") Pool primary, MeterRegistry registry,
+    public ReplicaHealth(Pool replica, @ReactiveDataSource("primary") Pool primary, CircuitBreakerMaintenance breakers,
+            MeterRegistry registry,
             @ConfigProperty(name = "orders.replica.max-lag", defaultValue = "PT5S") Duration maxLag) {
         this.replica = replica;
         this.primary = primary;
+        this.replicaOutages = new OutageMemory("replica", ReplicaReads.BREAKERS, breakers, registry);
+        this.primaryOutages = new OutageMemory("read-primary", PrimaryReads.BREAKERS, breakers, registry);
         this.maxLagMillis = maxLag.toMillis();
         Gauge.builder("replica.lag.seconds", lagMillis, v -> v.get() / 1000.0)
                 .description("replica replay lag measured by the projector heartbeat").register(registry);
@@ -60,6 +68,9 @@ public class ReplicaHealth {
                 .invoke(t -> {
                     Optional<Long> r = t.getItem1();
                     Optional<Long> p = t.getItem2();
+                    // before the replica is back in use, so its first reads meet an empty breaker window
+                    replicaOutages.checked(r.isPresent());
+                    primaryOutages.checked(p.isPresent());
                     if (r.isPresent()) {
                         update(Math.max(0, p.orElseGet(System::currentTimeMillis) - r.get()), true);
                     } else if (p.isPresent()) {

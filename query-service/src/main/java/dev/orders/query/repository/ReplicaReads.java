@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orders.query.ListedOrder;
 import dev.orders.query.OrderView;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,20 +34,27 @@ import jakarta.enterprise.context.ApplicationScoped;
 @Bulkhead
 @CircuitBreaker(skipOn = { BulkheadException.class, OrderViewReads.RejectedInput.class })
 public class ReplicaReads {
+    /** Each method has a breaker of its own; named so that ReplicaHealth's OutageMemory can clear them. */
+    static final String BY_ID = "replica-reads.find-by-id", PAGE = "replica-reads.page", SUMMARY = "replica-reads.summary";
+    static final List<String> BREAKERS = List.of(BY_ID, PAGE, SUMMARY);
+
     private final OrderViewReads sql;
 
     public ReplicaReads(Pool replica, ObjectMapper json) {
         this.sql = new OrderViewReads(replica, json);
     }
 
+    @CircuitBreakerName(BY_ID)
     public Uni<Optional<OrderView>> findById(UUID id) {
         return sql.selectById(id);
     }
 
+    @CircuitBreakerName(PAGE)
     public Uni<List<ListedOrder>> page(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
         return sql.selectPage(filter, after, limit);
     }
 
+    @CircuitBreakerName(SUMMARY)
     public Uni<Optional<OrderViewReads.CustomerSummary>> summary(UUID customerId) {
         return sql.selectSummary(customerId);
     }
