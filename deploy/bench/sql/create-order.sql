@@ -1,6 +1,6 @@
 -- Limit for POST /orders with 3 lines: the work command-service does in its transaction, as plain SQL through
 -- PgBouncer to the write primary: read the customer and the products, insert the order, its lines and the
--- OrderCreated outbox row (whose trigger NOTIFYs the relay). The orders are real: relayed and projected like any.
+-- OrderCreated outbox row. The orders are real: relayed and projected like any.
 -- Every id is a UUIDv7 of the order's millisecond, as command-service makes them (OrderIds and the events'
 -- eventId): random (v4) line and event ids, as this file had until session 15, insert into random leaf pages of
 -- order_items' and outbox's primary keys, which the service's own writes do not.

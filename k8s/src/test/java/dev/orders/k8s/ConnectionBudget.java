@@ -32,8 +32,8 @@ import dev.orders.k8s.Manifests.PgUrl;
  * </ul>
  * Rules: (1) the clients of a PgBouncer fit its max_client_conn (per instance: a Service may send them all to one);
  * (2) per Postgres server, what PgBouncer opens after multiplexing, min(client demand, its pool limits), plus the
- * connections that bypass PgBouncer (one LISTEN connection per command-service pod, any datasource pointed straight
- * at Postgres) stays within 70% of max_connections. The other 30% is for Flyway (init containers, 2 each),
+ * connections that bypass PgBouncer (any datasource pointed straight at Postgres) stays within 70% of
+ * max_connections. The other 30% is for Flyway (init containers, 2 each),
  * replication, the operator and admins.
  */
 final class ConnectionBudget {
@@ -114,13 +114,6 @@ final class ConnectionBudget {
                     report.add(String.format("%s %s → %s directly (no PgBouncer): %.1f", service, e.getKey(),
                             s.name(), c.demand()));
                 }
-            }
-            String listen = env.get("ORDERS_OUTBOX_LISTEN_URL");
-            if (listen != null && !"false".equals(env.get("ORDERS_OUTBOX_LISTEN_ENABLED"))) {
-                Server s = server(PgUrl.parse(listen).host());
-                servers.put(s.name(), s);
-                direct.merge(s.name(), (double) maxReplicas, Double::sum);
-                report.add(String.format("%s LISTEN → %s directly: %d pods × 1", service, s.name(), maxReplicas));
             }
         }
 

@@ -413,7 +413,7 @@ class PostgresDurabilityTest {
 
     // --- the clusters the services use ----------------------------------------------------------------------------
 
-    /** The Clusters command-service connects to (reactive, JDBC or LISTEN URL; directly or through a Pooler). */
+    /** The Clusters command-service connects to (reactive or JDBC URL; directly or through a Pooler). */
     static Set<String> writeClusters(List<Map<String, Object>> docs) {
         Set<String> clusters = new LinkedHashSet<>();
         for (Map<String, Object> c : Manifests.containers(Manifests.podSpec(named(docs, "Deployment", "command-service")))) {

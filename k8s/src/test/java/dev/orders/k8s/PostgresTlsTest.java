@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <li>each Postgres URL in a container's environment says {@code sslmode=verify-full};</li>
  * <li>its CA file is named (JDBC: {@code sslrootcert} in the URL; a reactive datasource:
  * {@code <datasource>REACTIVE_TRUST_CERTIFICATE_PEM(_CERTS)}, plus {@code HOSTNAME_VERIFICATION_ALGORITHM=HTTPS}, and
- * an {@code SSL_MODE}, if set, that agrees; command-service's LISTEN URL: the default datasource's);</li>
+ * an {@code SSL_MODE}, if set, that agrees);</li>
  * <li>that file is mounted in the same container from the Secret {@code <cluster>-ca}, key {@code ca.crt} only (never
  * the CA's private key);</li>
  * <li>the host name is on the certificate the server presents: a Cluster's {@code -rw/-ro/-r} Services are on it by
@@ -39,8 +39,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Connections to anything else (dev's own Postgres and PgBouncer) are not CloudNativePG's and stay as they are.
  */
 class PostgresTlsTest {
-    static final String LISTEN = "ORDERS_OUTBOX_LISTEN_URL";
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.orders.k8s.PostgresDurabilityTest#cnpgOverlays")
     void everyConnectionToCloudNativePgIsVerifyFull(String dir) {
@@ -57,9 +55,10 @@ class PostgresTlsTest {
         data(docs, "query-service-config").put("QUARKUS_DATASOURCE__PRIMARY__REACTIVE_URL",
                 "postgresql://orders-read-pooler-rw:5432/orders_read?sslmode=require");
         assertMentions(problems(docs), "QUARKUS_DATASOURCE__PRIMARY__REACTIVE_URL", "verify-full");
-        List<Map<String, Object>> none = render("k8s/overlays/prod");
-        data(none, "command-service-config").put(LISTEN, "postgresql://orders-write-rw:5432/orders_write");
-        assertMentions(problems(none), LISTEN, "sslmode");
+        List<Map<String, Object>> none = render("k8s/overlays/prod"); // no sslmode: pgjdbc's default, prefer
+        data(none, "command-service-config").put("QUARKUS_DATASOURCE_JDBC_URL",
+                "jdbc:postgresql://orders-write-rw:5432/orders_write?sslrootcert=/etc/orders/postgres-ca/ca.crt");
+        assertMentions(problems(none), "command-service/migrate QUARKUS_DATASOURCE_JDBC_URL", "sslmode=null");
     }
 
     @Test
@@ -159,18 +158,14 @@ class PostgresTlsTest {
                 caFiles.add(query.get("sslrootcert"));
             }
         } else {
-            String prefix;
-            if (key.endsWith("REACTIVE_URL")) {
-                prefix = key.substring(0, key.length() - "URL".length());
-                String mode = env.get(prefix + "POSTGRESQL_SSL_MODE");
-                if (mode != null && !"verify-full".equals(mode)) {
-                    problems.add(where + ": " + prefix + "POSTGRESQL_SSL_MODE=" + mode + " overrides the URL's sslmode");
-                }
-            } else if (key.equals(LISTEN)) {
-                prefix = "QUARKUS_DATASOURCE_REACTIVE_"; // OutboxListener borrows the default datasource's trust
-            } else {
+            if (!key.endsWith("REACTIVE_URL")) {
                 problems.add(where + ": a Postgres URL whose TLS settings this test does not know (add them here)");
                 return;
+            }
+            String prefix = key.substring(0, key.length() - "URL".length());
+            String mode = env.get(prefix + "POSTGRESQL_SSL_MODE");
+            if (mode != null && !"verify-full".equals(mode)) {
+                problems.add(where + ": " + prefix + "POSTGRESQL_SSL_MODE=" + mode + " overrides the URL's sslmode");
             }
             if (!"true".equals(env.get(prefix + "TRUST_CERTIFICATE_PEM"))) {
                 problems.add(where + ": " + prefix + "TRUST_CERTIFICATE_PEM is not true");

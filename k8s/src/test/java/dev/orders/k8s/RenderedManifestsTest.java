@@ -337,12 +337,11 @@ class RenderedManifestsTest {
     /**
      * Flyway runs in the init container of every new pod (all but the first find nothing to do), straight to
      * Postgres (DDL and advisory locks do not belong behind transaction pooling), with the role's statement and lock
-     * timeouts lifted for its own sessions; the main container does not migrate. The LISTEN connection, which needs
-     * a session, also goes straight to Postgres.
+     * timeouts lifted for its own sessions; the main container does not migrate.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.orders.k8s.Manifests#overlays")
-    void migrationsAndListenGoStraightToPostgres(String dir) {
+    void migrationsGoStraightToPostgres(String dir) {
         List<Map<String, Object>> docs = render(dir);
         ConnectionBudget topology = new ConnectionBudget(docs);
         int migrating = 0;
@@ -365,12 +364,6 @@ class RenderedManifestsTest {
                 String host = Manifests.PgUrl.parse(env.get("QUARKUS_DATASOURCE_JDBC_URL")).host();
                 assertTrue(topology.bouncer(host).isEmpty(), service + ": Flyway goes through PgBouncer at " + host);
                 assertNotNull(topology.server(host), service + ": Flyway reaches Postgres at " + host);
-            }
-            String listen = main.get("ORDERS_OUTBOX_LISTEN_URL");
-            if (listen != null) {
-                String host = Manifests.PgUrl.parse(listen).host();
-                assertTrue(topology.bouncer(host).isEmpty(), service + ": LISTEN goes through PgBouncer at " + host);
-                assertNotNull(topology.server(host), service + ": LISTEN reaches Postgres at " + host);
             }
         }
         assertEquals(2, migrating, "command-service and projector migrate in init containers");

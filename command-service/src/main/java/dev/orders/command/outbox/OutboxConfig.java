@@ -24,20 +24,16 @@ public interface OutboxConfig {
     @WithDefault("true")
     boolean relayEnabled();
 
-    /** The relay's poll (Quarkus scheduler syntax, read by {@code @Scheduled}): catches what no wake-up announced. */
+    /**
+     * The relay's poll (Quarkus scheduler syntax, read by {@code @Scheduled}): catches rows no local commit woke it for
+     * (a writer that died between commit and wake-up, a writer whose relay is off).
+     */
     @WithDefault("1s")
     String pollInterval();
 
     /** First poll after start (scheduler syntax). */
     @WithDefault("1s")
     String pollDelay();
-
-    /** LISTEN for the outbox trigger's NOTIFY (a direct connection: PgBouncer cannot carry LISTEN). */
-    @WithDefault("true")
-    boolean listenEnabled();
-
-    /** Where to LISTEN: the write primary itself. */
-    String listenUrl();
 
     /** Relayed rows are kept this long, then purged. */
     @WithDefault("P7D")

@@ -55,8 +55,10 @@ import jakarta.interceptor.Interceptor;
  * idle_in_transaction_session_timeout); a relay waiting for the lock gives up on the role's lock_timeout and its poll
  * tries again.
  *
- * <p>Woken right after a local commit ({@link OutboxCommitted}), by the outbox trigger's NOTIFY ({@link OutboxListener})
- * and by a short poll that catches rows written by other replicas or left by a crash.
+ * <p>Woken right after a local commit ({@link OutboxCommitted}), and by a short poll that catches rows left by a writer
+ * that died before its wake-up or whose relay is off. No NOTIFY: a notifying commit holds a cluster-wide lock until
+ * its WAL flush, which serialized every write (migration V5); and since any relay drains every instance's rows, each
+ * instance waking its own relay covers them all.
  */
 @ApplicationScoped
 public class OutboxRelay {

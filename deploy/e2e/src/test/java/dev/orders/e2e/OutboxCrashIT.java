@@ -57,7 +57,7 @@ class OutboxCrashIT {
         String token = Stack.token(ADA);
         Stack.kill("command-service", false);
         // Restart with the relay switched off: accepted orders stay committed but unpublished in the outbox.
-        Stack.script(Map.of("ORDERS_OUTBOX_RELAY_ENABLED", "false", "ORDERS_OUTBOX_LISTEN_ENABLED", "false"),
+        Stack.script(Map.of("ORDERS_OUTBOX_RELAY_ENABLED", "false"),
                 "deploy/local/up");
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
