@@ -83,6 +83,23 @@ bench_command_start() {
   wait_http "$name" "$(management_url "$port" /q/health/ready)" 90 "$log" "$BENCH_CPID"
 }
 
+# create_order_inputs: what create-order posts (run, profile --write), from the seeded data (deterministic ids
+# md5('seed-customer-' || n) and md5('seed-product-' || n), n = 0 .. count - 1): sets customers_n and products_n (the
+# seeder's customers and products), WRITER_TOKEN (a mid-sized customer's, who places the orders) and BODY (three lines
+# of seeded products). Tokens live as long as the APIs accept one (ORDERS_JWT_MAX_AGE).
+create_order_inputs() {
+  local writer p1 p2 p3
+  customers_n="$(db_tool write -At -c "SELECT count(*) FROM customers WHERE email LIKE '%@example.org'")"
+  ((customers_n > 0)) || die "no seeded customers: run deploy/seed/seed first"
+  products_n="$(db_tool write -At -c "SELECT count(*) FROM products WHERE name ~ ' [0-9A-F]{5}$'")"
+  ((products_n >= 3)) || die "no seeded products: run deploy/seed/seed first"
+  writer="$(db_tool write -At -c "SELECT md5('seed-customer-' || $((customers_n / 2)))::uuid")"
+  WRITER_TOKEN="$("$LOCAL_DIR/token" --ttl "$ORDERS_JWT_MAX_AGE" "$writer")"
+  IFS='|' read -r p1 p2 p3 < <(db_tool write -At -c "SELECT md5('seed-product-1')::uuid, md5('seed-product-2')::uuid,
+                                                            md5('seed-product-3')::uuid")
+  BODY="{\"items\":[{\"productId\":\"$p1\",\"quantity\":1},{\"productId\":\"$p2\",\"quantity\":2},{\"productId\":\"$p3\",\"quantity\":1}]}"
+}
+
 # flush_redis: query-service's Redis keys (cached orders, rate-limit windows): the next reads are cold.
 flush_redis() {
   redis-cli -p "$REDIS_PORT" --scan --pattern 'orders:v1:*' | xargs -r -n 500 redis-cli -p "$REDIS_PORT" DEL >/dev/null
