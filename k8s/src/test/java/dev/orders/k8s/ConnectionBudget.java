@@ -33,8 +33,7 @@ import dev.orders.k8s.Manifests.PgUrl;
  * Rules: (1) the clients of a PgBouncer fit its max_client_conn (per instance: a Service may send them all to one);
  * (2) per Postgres server, what PgBouncer opens after multiplexing, min(client demand, its pool limits), plus the
  * connections that bypass PgBouncer (any datasource pointed straight at Postgres) stays within 70% of
- * max_connections. The other 30% is for Flyway (init containers, 2 each),
- * replication, the operator and admins.
+ * max_connections. The other 30% is for Flyway (init containers, 2 each), replication, the operator and admins.
  */
 final class ConnectionBudget {
     static final double HEADROOM = 1.2;
