@@ -136,7 +136,7 @@ public class OutboxRelay {
      * Ask for a drain soon; cheap and safe to call after every commit. The drain runs on a Vert.x context of its own:
      * called from a request, it must not run as part of that request (its trace, its request-scoped state).
      */
-    public void nudge() {
+    private void nudge() {
         if (enabled && started) {
             VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext()).runOnContext(
                     ignored -> drain().subscribe().with(n -> {
