@@ -32,6 +32,13 @@ max_client_conn = 2000
 max_db_connections = 40
 ; transaction pooling: nothing session-level to reset
 server_reset_query =
+; A dead or restarting Postgres fails fast, and a restarted one is used at once: queries wait at most 5 s for a server
+; (default 120 s: each abandoned one held its client connection that long), a connect attempt gives up after 5 s, and
+; a failed one is retried after 1 s, not 15 (new clients get an error meanwhile, so a database back from a crash stayed
+; unusable for up to 15 s). PoolerFailFastTest keeps every PgBouncer (local, dev, prod) on these values.
+query_wait_timeout = 5
+server_connect_timeout = 5
+server_login_retry = 1
 ; the Vert.x reactive pg client sends extra_float_digits; JDBC may send options
 ignore_startup_parameters = extra_float_digits,options
 admin_users = $ORDERS_DB_USER

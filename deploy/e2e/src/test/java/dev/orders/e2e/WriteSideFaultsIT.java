@@ -84,8 +84,15 @@ class WriteSideFaultsIT {
                     .until(() -> answers.stream().filter(a -> a.afterKill() && a.status() != 201).count() >= 100);
             // ...then it comes back (crash recovery), and writes are acknowledged again.
             Stack.script(Map.of(), "deploy/local/up", "--infra", "--no-migrate");
+            long back = System.nanoTime();
             long before = answers.stream().filter(a -> a.afterKill() && a.status() == 201).count();
-            Awaitility.await("writes acknowledged again").atMost(Duration.ofSeconds(60))
+            // PgBouncer retries a failed server after 1 s (server_login_retry; its default refused clients for up to
+            // 15 s more: PoolerFailFastIT), then the write breaker's half-open call or the outage's end closes it
+            Awaitility.await("writes acknowledged again").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> answers.stream().filter(a -> a.afterKill() && a.status() == 201).count() > before);
+            System.out.println("WriteSideFaultsIT: writes acknowledged again " + (System.nanoTime() - back) / 1_000_000
+                    + " ms after Postgres accepted connections");
+            Awaitility.await("writes flowing again").atMost(Duration.ofSeconds(30))
                     .until(() -> answers.stream().filter(a -> a.afterKill() && a.status() == 201).count() > before + 20);
             // the service's 1 s check saw the outage end, and reset the write breaker if it was closed (so the
             // outage's failures cannot open it later on healthy writes: OutageMemoryTest)
