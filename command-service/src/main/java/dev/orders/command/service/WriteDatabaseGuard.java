@@ -14,10 +14,11 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The write database's policies: a deadline, a bulkhead (the pool's size plus a short queue; queued time counts
- * against the deadline) and a breaker that counts what the database did (errors, lost connections), never a client's
- * 4xx nor a deadline: a deadline also passes when this instance is merely busy (a burst on a cold JVM opened it for
- * 2 s in a benchmark), and the deadline and the bulkhead already bound what a hung database can hold. Values:
+ * The write database's policies: a deadline, a bulkhead (the pool's size, and a queue as long as admission control's
+ * limit, so that it never turns away a request admission admitted; queued time counts against the deadline) and a
+ * breaker that counts what the database did (errors, lost connections), never a client's 4xx nor a deadline: a
+ * deadline also passes when this instance is merely busy (a burst on a cold JVM opened it for 2 s in a benchmark), and
+ * the deadline and the bulkhead already bound what a hung database can hold. Values:
  * {@code quarkus.fault-tolerance."dev.orders.command.service.WriteDatabaseGuard".*}.
  * <p>
  * It takes a call already assembled by its caller ({@link WriteDatabase}) and only decides when it runs. A call that
