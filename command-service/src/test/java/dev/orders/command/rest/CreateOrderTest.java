@@ -106,6 +106,31 @@ class CreateOrderTest {
         assertEquals(before, orderCount(DevData.GRACE));
     }
 
+    @Test
+    void inactiveProductIs422AndWritesNothing() {
+        UUID retired = UUID.randomUUID();
+        db.preparedQuery("INSERT INTO products (id, name, price_cents, currency, active) "
+                + "VALUES ($1, $2, 1, 'EUR', false)").execute(Tuple.of(retired, "Retired product"))
+                .await().atMost(Duration.ofSeconds(5));
+        try {
+            long before = orderCount(DevData.GRACE);
+            given().header("Authorization", Tokens.customer(DevData.GRACE)).contentType(ContentType.JSON)
+                    .body(("{\"items\":[{\"productId\":\"%s\",\"quantity\":1},"
+                            + "{\"productId\":\"%s\",\"quantity\":1}]}").formatted(DevData.MOUSE, retired))
+                    .when().post("/orders")
+                    .then().statusCode(422)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("urn:orders:problem:unknown-product"))
+                    .body("detail", equalTo("unknown or inactive product(s): [" + retired + "]"));
+            assertEquals(before, orderCount(DevData.GRACE));
+        } finally {
+            // (an order wrongly placed keeps its product: this cleanup must not hide the assertion that failed)
+            db.preparedQuery("DELETE FROM products p WHERE id = $1 AND NOT EXISTS "
+                    + "(SELECT 1 FROM order_items i WHERE i.product_id = p.id)").execute(Tuple.of(retired))
+                    .await().atMost(Duration.ofSeconds(5));
+        }
+    }
+
     private long orderCount(UUID customer) {
         return db.preparedQuery("SELECT count(*) FROM orders WHERE customer_id = $1").execute(Tuple.of(customer))
                 .await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
