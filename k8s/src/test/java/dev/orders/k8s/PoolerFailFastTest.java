@@ -32,7 +32,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * deploy/e2e PoolerFailFastIT).
  */
 class PoolerFailFastTest {
-    /** The most each setting may be, in seconds: a query waits no longer than a request's own deadline allows. */
+    /**
+     * The most each setting may be, in seconds: a query waiting for a dead server ends within the database roles'
+     * statement_timeout (5 s), and a restarted server is used within about a second.
+     */
     static final Map<String, Double> MAXIMUM = Map.of("query_wait_timeout", 5.0, "server_connect_timeout", 5.0,
             "server_login_retry", 2.0);
 

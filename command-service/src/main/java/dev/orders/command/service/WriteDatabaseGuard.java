@@ -15,11 +15,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The write database's policies: a deadline, a bulkhead (the pool's size, and a queue as long as admission control's
- * limit, so that it never turns away a request admission admitted; queued time counts against the deadline) and a
- * breaker that counts what the database did (errors, lost connections), never a client's 4xx nor a deadline: a
- * deadline also passes when this instance is merely busy (a burst on a cold JVM opened it for 2 s in a benchmark), and
- * the deadline and the bulkhead already bound what a hung database can hold. Values:
- * {@code quarkus.fault-tolerance."dev.orders.command.service.WriteDatabaseGuard".*}.
+ * limit, so that it turns away no request admission admitted while the database stalls for less than the deadline;
+ * queued time counts against the deadline, and a call queued past it keeps its place until it runs) and a breaker that
+ * counts what the database did (errors, lost connections), never a client's 4xx nor a deadline: a deadline also passes
+ * when this instance is merely busy (a burst on a cold JVM opened it for 2 s in a benchmark), and the deadline and the
+ * bulkhead already bound what a hung database can hold.
+ * Values: {@code quarkus.fault-tolerance."dev.orders.command.service.WriteDatabaseGuard".*}.
  * <p>
  * It takes a call already assembled by its caller ({@link WriteDatabase}) and only decides when it runs. A call that
  * waited in the bulkhead's queue is started by SmallRye Fault Tolerance from the call that freed its place; had it
