@@ -2,6 +2,8 @@ package dev.orders.command;
 
 import static io.restassured.RestAssured.given;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.util.UUID;
 
 import io.restassured.http.ContentType;
@@ -29,5 +31,14 @@ public final class OrderApi {
 
     public static RequestSpecification as(String token) {
         return given().header("Authorization", token);
+    }
+
+    /**
+     * A one-keyboard order by {@code customer}, for tests that send many writes at once ({@code HttpClient.sendAsync}),
+     * which RestAssured does not; the caller adds what differs (Idempotency-Key, timeout, traceparent).
+     */
+    public static HttpRequest.Builder placeOrder(URI orders, UUID customer) {
+        return HttpRequest.newBuilder(orders).header("Authorization", Tokens.customer(customer))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD));
     }
 }

@@ -26,6 +26,18 @@ public final class WriteDb {
         return new org.postgresql.Driver().connect(config.getValue("quarkus.datasource.jdbc.url", String.class), p);
     }
 
+    /** Statements waiting for a lock on {@code table}, seen through {@code c} (a test's table lock holds them). */
+    public static long lockWaitsOn(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = ?::regclass")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** The trace context stored with the order's {@code OrderCreated} outbox row (null: none); fails without a row. */
     public static String createdEventTraceContext(String orderId) throws SQLException {
         try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +24,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 
+import dev.orders.command.OrderApi;
 import dev.orders.testing.DevData;
 import dev.orders.testing.Tokens;
 
@@ -69,14 +69,11 @@ class IdempotencyKeyTest {
     @Test
     void concurrentReplaysCreateExactlyOneOrderAndNeverFail() throws Exception {
         String key = UUID.randomUUID().toString();
-        String token = Tokens.customer(DevData.ADA);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            calls.add(http.sendAsync(HttpRequest.newBuilder(orders).timeout(Duration.ofSeconds(20))
-                    .header("Authorization", token).header("Content-Type", "application/json")
-                    .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD)).build(),
-                    HttpResponse.BodyHandlers.ofString()));
+            calls.add(http.sendAsync(OrderApi.placeOrder(orders, DevData.ADA).timeout(Duration.ofSeconds(20))
+                    .header("Idempotency-Key", key).build(), HttpResponse.BodyHandlers.ofString()));
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get();
         List<Integer> statuses = calls.stream().map(c -> c.join().statusCode()).toList();

@@ -1,6 +1,5 @@
 package dev.orders.command.rest;
 
-import static dev.orders.command.OrderApi.ONE_KEYBOARD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URI;
@@ -8,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,9 +18,9 @@ import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
+import dev.orders.command.OrderApi;
 import dev.orders.command.WriteDb;
 import dev.orders.testing.DevData;
-import dev.orders.testing.Tokens;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -73,8 +71,9 @@ class WriteBurstTest {
             Awaitility.await("every write of the burst reached the bulkhead before lock_timeout (2 s) ends the blocked "
                     + "inserts").atMost(Duration.ofMillis(1500))
                     .pollInterval(Duration.ofMillis(20))
-                    .until(() -> blockedInserts(lock) == running
-                            && waiting() + calls.stream().filter(CompletableFuture::isDone).count() == admitted - running);
+                    .until(() -> WriteDb.lockWaitsOn(lock, "orders") == running
+                            && waiting() + calls.stream().filter(CompletableFuture::isDone).count()
+                                    == admitted - running);
             lock.rollback(); // the database answers again
         }
         List<String> refused = new ArrayList<>();
@@ -93,18 +92,8 @@ class WriteBurstTest {
                 .mapToDouble(Gauge::value).sum();
     }
 
-    private static long blockedInserts(Connection c) throws Exception {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'orders'::regclass")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     private HttpRequest post() {
-        return HttpRequest.newBuilder(orders).timeout(Duration.ofSeconds(30))
-                .header("Authorization", Tokens.customer(DevData.ADA)).header("Content-Type", "application/json")
-                .header("Idempotency-Key", UUID.randomUUID().toString())
-                .POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD)).build();
+        return OrderApi.placeOrder(orders, DevData.ADA).timeout(Duration.ofSeconds(30))
+                .header("Idempotency-Key", UUID.randomUUID().toString()).build();
     }
 }

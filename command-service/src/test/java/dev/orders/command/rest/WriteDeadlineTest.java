@@ -1,6 +1,5 @@
 package dev.orders.command.rest;
 
-import static dev.orders.command.OrderApi.ONE_KEYBOARD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,9 +22,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import dev.orders.command.OrderApi;
 import dev.orders.command.WriteDb;
 import dev.orders.testing.DevData;
-import dev.orders.testing.Tokens;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -76,11 +75,8 @@ class WriteDeadlineTest {
             List<CompletableFuture<Answer>> calls = new ArrayList<>();
             for (int i = 0; i < WRITERS; i++) {
                 long t0 = System.nanoTime();
-                calls.add(http.sendAsync(HttpRequest.newBuilder(orders).timeout(Duration.ofSeconds(20))
-                        .header("Authorization", Tokens.customer(DevData.ADA))
-                        .header("Content-Type", "application/json")
-                        .header("Idempotency-Key", UUID.randomUUID().toString())
-                        .POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD)).build(),
+                calls.add(http.sendAsync(OrderApi.placeOrder(orders, DevData.ADA).timeout(Duration.ofSeconds(20))
+                        .header("Idempotency-Key", UUID.randomUUID().toString()).build(),
                         HttpResponse.BodyHandlers.ofString())
                         .thenApply(r -> new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
                                 r.headers().firstValue("Retry-After").orElse(null), r.body(),
@@ -91,8 +87,8 @@ class WriteDeadlineTest {
             }
             // The statements the deadline walked away from end on the role's lock_timeout and roll back; only then
             // is the lock released, so none of them can commit after this test looked.
-            Awaitility.await("blocked inserts gave up").atMost(Duration.ofSeconds(15)).until(() -> count(
-                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'orders'::regclass") == 0);
+            Awaitility.await("blocked inserts gave up").atMost(Duration.ofSeconds(15))
+                    .until(() -> WriteDb.lockWaitsOn(lock, "orders") == 0);
             lock.rollback();
         }
 
@@ -122,9 +118,7 @@ class WriteDeadlineTest {
 
         // Once the database answers again (after the breaker's delay), writes succeed.
         Awaitility.await("writes succeed again").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
-                .until(() -> http.send(HttpRequest.newBuilder(orders).header("Authorization",
-                        Tokens.customer(DevData.ADA)).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD)).build(),
+                .until(() -> http.send(OrderApi.placeOrder(orders, DevData.ADA).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 201);
     }
 
@@ -175,17 +169,13 @@ class WriteDeadlineTest {
      */
     private void warm(HttpClient http) throws Exception {
         for (int i = 0; i < 5; i++) {
-            http.send(HttpRequest.newBuilder(orders).header("Authorization", Tokens.customer(DevData.ADA))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD))
-                    .build(), HttpResponse.BodyHandlers.discarding());
+            http.send(OrderApi.placeOrder(orders, DevData.ADA).build(), HttpResponse.BodyHandlers.discarding());
         }
     }
 
     private HttpRequest post(String key, String traceId) {
-        return HttpRequest.newBuilder(orders).timeout(Duration.ofSeconds(10))
-                .header("Authorization", Tokens.customer(DevData.ADA)).header("Content-Type", "application/json")
-                .header("Idempotency-Key", key).header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
-                .POST(HttpRequest.BodyPublishers.ofString(ONE_KEYBOARD)).build();
+        return OrderApi.placeOrder(orders, DevData.ADA).timeout(Duration.ofSeconds(10))
+                .header("Idempotency-Key", key).header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").build();
     }
 
     private long count(String sql) throws SQLException {
