@@ -52,9 +52,18 @@ warm_wrk() {
   return 0
 }
 
+# bench_stop: stops the bench's own service instances (BENCH_QPID, BENCH_CPID) and returns once they have exited
+# (SIGKILL after 30 s), so their ports are free for the next run: an instance still shutting down when the script had
+# returned held :8096 and failed the next test run.
+bench_stop() {
+  [[ -n ${BENCH_QPID:-} ]] && stop_pid "bench query-service" "$BENCH_QPID" 30 >&2
+  [[ -n ${BENCH_CPID:-} ]] && stop_pid "bench command-service" "$BENCH_CPID" 30 >&2
+  return 0
+}
+
 # bench_query_start NAME PORT LOG: a query-service instance of the bench's own on PORT, with the rate limits raised so
 # the limiter does not throttle the measurement (it is still measured: its work is part of every request). Sets
-# BENCH_QPID and returns once the instance is ready; the caller stops it (kill "$BENCH_QPID").
+# BENCH_QPID and returns once the instance is ready; the caller stops it (bench_stop).
 bench_query_start() {
   local name=$1 port=$2 log=$3
   # traced like production (k8s: 10 % of requests), not like the local stack (every request): override with
@@ -71,7 +80,7 @@ bench_query_start() {
 # bench_command_start NAME PORT LOG: a command-service instance of the bench's own on PORT, traced like production
 # (10 % of requests) instead of like the local stack's (every request: ten spans exported per write). It migrates
 # nothing (the stack's instance owns the schema) and relays like any replica (the relay lock takes turns with the
-# stack's). Sets BENCH_CPID and returns once the instance is ready; the caller stops it (kill "$BENCH_CPID").
+# stack's). Sets BENCH_CPID and returns once the instance is ready; the caller stops it (bench_stop).
 bench_command_start() {
   local name=$1 port=$2 log=$3 command
   # the stack's own command line (deploy/lib/services.sh), with this port's management interface (the later
@@ -134,4 +143,79 @@ server_percentiles() {
           if (c[j] >= q[i] * total) {out = out " " (le[j] == "inf" ? "inf" : sprintf("%.0f", le[j] * 1000)); break}
       print out
     }'
+}
+
+# cpu_snapshot: the CPU each process has used so far, for cpu_shares to compare two snapshots: first
+# "machine BUSY TOTAL" (clock ticks of all cores, /proc/stat), then "PID GROUP TICKS" (utime + stime) per process,
+# grouped by what it is in the stack (the bench's own instances: BENCH_QPID, BENCH_CPID). Builtins only, no fork per
+# process (about 40 ms in all): a sampler of the harness once took half a core (BENCHMARKS.md, session 16).
+cpu_snapshot() {
+  local qpid=${BENCH_QPID:-} cpid=${BENCH_CPID:-} p line comm group
+  local -a f args
+  read -r -a f </proc/stat
+  echo "machine $((f[1] + f[2] + f[3] + f[6] + f[7] + f[8])) $((f[1] + f[2] + f[3] + f[4] + f[5] + f[6] + f[7] + f[8]))"
+  for p in /proc/[0-9]*; do
+    read -r line 2>/dev/null <"$p/stat" || continue
+    comm="${line#*(}" && comm="${comm%%)*}"
+    read -r -a f <<<"${line##*) }" # fields from the 3rd on: utime is the 14th, stime the 15th
+    case $comm in
+      postgres) group=Postgres ;;
+      pgbouncer) group=PgBouncer ;;
+      redis-server) group=Redis ;;
+      wrk | pgbench) group=load-generator ;;
+      psql) group=samplers ;;
+      java)
+        args=()
+        mapfile -d '' -t args 2>/dev/null <"$p/cmdline" || true
+        if [[ ${p#/proc/} == "$qpid" ]]; then group=query-service
+        elif [[ ${p#/proc/} == "$cpid" ]]; then group=command-service
+        elif [[ "${args[*]}" == *gatling* ]]; then group=load-generator # Gatling and the Maven JVM that forked it
+        elif [[ "${args[*]}" == *kafka.Kafka* ]]; then group=Kafka
+        else group=other-services; fi ;;
+      *) group=other ;;
+    esac
+    echo "${p#/proc/} $group $((f[11] + f[12]))"
+  done
+}
+
+# cpu_shares BEFORE AFTER: between two cpu_snapshots, the machine's busy share ("busy PERCENT") and each group's share
+# ("GROUP PERCENT", largest first), in percent of all cores' time; "ended" is what processes that ended in between
+# used (the machine counts it, no snapshot has it).
+cpu_shares() {
+  awk 'FNR == 1 {file++}
+       $1 == "machine" {busy[file] = $2; total[file] = $3; next}
+       file == 1 {t0[$1] = $3; next}
+       {g[$2] += $3 - ($1 in t0 ? t0[$1] : 0)}
+       END {
+         all = total[2] - total[1]; if (all <= 0) exit
+         used = busy[2] - busy[1]; printf "busy %.1f\n", 100 * used / all
+         for (k in g) used -= g[k]
+         if (used > 0) g["ended"] = used
+         for (k in g) printf "%s %.1f\n", k, 100 * g[k] / all | "sort -k2,2 -rn"
+       }' "$1" "$2"
+}
+
+# cpu_line BEFORE AFTER LABEL [ENDED]: one line for the report, each process group's share of the machine between two
+# cpu_snapshots; ENDED names what the processes that ended in between were (a wrk or pgbench run: the load generator).
+cpu_line() {
+  cpu_shares "$1" "$2" | awk -v w="$3" -v ended="${4:-processes that ended meanwhile}" '
+    BEGIN {names["query-service"] = "query-service"; names["command-service"] = "command-service"
+           names["load-generator"] = "the load generator"; names["other-services"] = "the stack'"'"'s other JVMs"
+           names["samplers"] = "the harness'"'"'s samplers"; names["ended"] = ended; names["other"] = "everything else"}
+    $1 == "busy" {busy = $2; next}
+    $2 >= 0.05 {s = s sprintf("%s%s %s %%", (s == "" ? "" : ", "), (($1 in names) ? names[$1] : $1), $2)}
+    END {printf "%s: machine %s %% busy; %s\n", w, busy, s}'
+}
+
+# cpu_window STARTED FROM_S TO_S OUT: waits for the file STARTED (a load's start, epoch milliseconds), then takes a
+# cpu_snapshot FROM_S and TO_S seconds after that start, into OUT.0 and OUT.1.
+cpu_window() {
+  local started=$1 from=$2 to=$3 out=$4 t0 at now
+  until [[ -s $started ]]; do sleep 0.2; done
+  read -r t0 <"$started"
+  for at in "$from" "$to"; do
+    now=$((${EPOCHREALTIME//[.,]/} / 1000))
+    ((t0 + at * 1000 > now)) && sleep "$(((t0 + at * 1000 - now) / 1000)).$(printf '%03d' $(((t0 + at * 1000 - now) % 1000)))"
+    cpu_snapshot >"$out.$([[ $at == "$from" ]] && echo 0 || echo 1)"
+  done
 }

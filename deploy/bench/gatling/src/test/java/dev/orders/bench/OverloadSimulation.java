@@ -40,7 +40,8 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
  * {@code timeoutMs}, or a connection error before that).
  *
  * <p>System properties: {@code bench.dir} (feeder folder with {@code overload.csv}: url,token; taken in order, cycling
- * only when exhausted), {@code bench.overload} as {@code users:seconds:timeoutMillis:rampSeconds}, {@code bench.out}.
+ * only when exhausted), {@code bench.overload} as {@code users:seconds:timeoutMillis:rampSeconds}, {@code bench.out}
+ * (and {@code bench.out}{@code .started}, the load's start in epoch milliseconds, written when it starts).
  */
 public class OverloadSimulation extends Simulation {
     private static final String[] P = System.getProperty("bench.overload", "10000:60:10000:5").split(":");
@@ -114,6 +115,15 @@ public class OverloadSimulation extends Simulation {
     public void before() {
         startNanos = System.nanoTime();
         deadline = startNanos + Duration.ofSeconds(SECONDS).toNanos();
+        // the load starts now: the harness times its CPU snapshots from this file (deploy/bench/lib.sh cpu_window)
+        String file = System.getProperty("bench.out");
+        if (file != null) {
+            try {
+                Files.writeString(Path.of(file + ".started"), System.currentTimeMillis() + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     @Override
