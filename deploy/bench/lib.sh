@@ -199,8 +199,7 @@ cpu_shares() {
 # cpu_snapshots; ENDED names what the processes that ended in between were (a wrk or pgbench run: the load generator).
 cpu_line() {
   cpu_shares "$1" "$2" | awk -v w="$3" -v ended="${4:-processes that ended meanwhile}" '
-    BEGIN {names["query-service"] = "query-service"; names["command-service"] = "command-service"
-           names["load-generator"] = "the load generator"; names["other-services"] = "the stack'"'"'s other JVMs"
+    BEGIN {names["load-generator"] = "the load generator"; names["other-services"] = "the stack'"'"'s other JVMs"
            names["samplers"] = "the harness'"'"'s samplers"; names["ended"] = ended; names["other"] = "everything else"}
     $1 == "busy" {busy = $2; next}
     $2 >= 0.05 {s = s sprintf("%s%s %s %%", (s == "" ? "" : ", "), (($1 in names) ? names[$1] : $1), $2)}
@@ -210,12 +209,13 @@ cpu_line() {
 # cpu_window STARTED FROM_S TO_S OUT: waits for the file STARTED (a load's start, epoch milliseconds), then takes a
 # cpu_snapshot FROM_S and TO_S seconds after that start, into OUT.0 and OUT.1.
 cpu_window() {
-  local started=$1 from=$2 to=$3 out=$4 t0 at now
+  local started=$1 out=$4 t0 i wait_ms
+  local -a at=("$2" "$3")
   until [[ -s $started ]]; do sleep 0.2; done
   read -r t0 <"$started"
-  for at in "$from" "$to"; do
-    now=$((${EPOCHREALTIME//[.,]/} / 1000))
-    ((t0 + at * 1000 > now)) && sleep "$(((t0 + at * 1000 - now) / 1000)).$(printf '%03d' $(((t0 + at * 1000 - now) % 1000)))"
-    cpu_snapshot >"$out.$([[ $at == "$from" ]] && echo 0 || echo 1)"
+  for i in 0 1; do
+    wait_ms=$((t0 + at[i] * 1000 - ${EPOCHREALTIME//[.,]/} / 1000))
+    ((wait_ms > 0)) && sleep "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))"
+    cpu_snapshot >"$out.$i"
   done
 }

@@ -116,14 +116,7 @@ public class OverloadSimulation extends Simulation {
         startNanos = System.nanoTime();
         deadline = startNanos + Duration.ofSeconds(SECONDS).toNanos();
         // the load starts now: the harness times its CPU snapshots from this file (deploy/bench/lib.sh cpu_window)
-        String file = System.getProperty("bench.out");
-        if (file != null) {
-            try {
-                Files.writeString(Path.of(file + ".started"), System.currentTimeMillis() + "\n");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        writeOut(".started", System.currentTimeMillis() + "\n");
     }
 
     @Override
@@ -169,10 +162,15 @@ public class OverloadSimulation extends Simulation {
         StringBuilder text = new StringBuilder();
         out.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         System.out.print("OVERLOAD RESULT\n" + text);
+        writeOut("", text);
+    }
+
+    /** Writes {@code text} to {@code bench.out} with {@code suffix} appended to its name, when bench.out is set. */
+    private static void writeOut(String suffix, CharSequence text) {
         String file = System.getProperty("bench.out");
         if (file != null) {
             try {
-                Files.writeString(Path.of(file), text);
+                Files.writeString(Path.of(file + suffix), text);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
