@@ -61,6 +61,11 @@ bench_stop() {
   return 0
 }
 
+# bench_jar VAR SERVICE: the jar the bench's own instance of SERVICE runs: the build in target/ unless VAR
+# (BENCH_QUERY_JAR, BENCH_COMMAND_JAR) names another quarkus-run.jar, a copy of another build's target/quarkus-app, so
+# that two builds can alternate in one sitting without replacing the jars the stack's own services run from.
+bench_jar() { printf '%s\n' "${!1:-$(service_jar "$2")}"; }
+
 # bench_query_start NAME PORT LOG: a query-service instance of the bench's own on PORT, with the rate limits raised so
 # the limiter does not throttle the measurement (it is still measured: its work is part of every request). Sets
 # BENCH_QPID and returns once the instance is ready; the caller stops it (bench_stop).
@@ -72,7 +77,7 @@ bench_query_start() {
     ORDERS_TRACE_SAMPLE_RATIO="${ORDERS_TRACE_SAMPLE_RATIO:-0.1}" \
     "$JAVA_HOME/bin/java" -Xms256m -Xmx768m -Dorders.rate-limit.classes.read.limit=1000000000 \
     -Dorders.rate-limit.classes.search.limit=1000000000 \
-    -jar "$(service_jar query-service)" >"$log" 2>&1 &
+    -jar "$(bench_jar BENCH_QUERY_JAR query-service)" >"$log" 2>&1 &
   BENCH_QPID=$!
   wait_http "$name" "$(management_url "$port" /q/health/ready)" 90 "$log" "$BENCH_QPID"
 }
@@ -87,6 +92,7 @@ bench_command_start() {
   # assignment wins in env)
   service_command command command-service "$port" QUARKUS_MANAGEMENT_PORT="$((port + 1000))" \
     QUARKUS_FLYWAY_MIGRATE_AT_START=false ORDERS_TRACE_SAMPLE_RATIO="${ORDERS_TRACE_SAMPLE_RATIO:-0.1}"
+  command[-1]="$(bench_jar BENCH_COMMAND_JAR command-service)" # the command line ends with the jar
   "${command[@]}" >"$log" 2>&1 &
   BENCH_CPID=$!
   wait_http "$name" "$(management_url "$port" /q/health/ready)" 90 "$log" "$BENCH_CPID"
