@@ -11,9 +11,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
 import dev.orders.http.admission.RequestDeadline;
 import dev.orders.query.ListedOrder;
 import dev.orders.query.OrderView;
@@ -46,8 +43,7 @@ public class ReadRouter {
     private final Duration maxWait;
     private final long maxAhead;
     /** Newest read revision announced per order (from invalidations), kept long enough to outlive any replica lag. */
-    private final Cache<UUID, Long> floors = Caffeine.newBuilder().maximumSize(200_000)
-            .expireAfterWrite(Duration.ofMinutes(10)).build();
+    private final RevisionFloors floors = new RevisionFloors(18, Duration.ofMinutes(10));
     private final Counter toReplica;
     private final Counter toPrimary;
     private final Counter fellBack;
@@ -87,13 +83,12 @@ public class ReadRouter {
 
     /** The newest version the projector announced for this order, or 0. */
     public long floor(UUID id) {
-        Long v = floors.getIfPresent(id);
-        return v == null ? NONE : v;
+        return floors.get(id);
     }
 
     /** Projector invalidations: no read may answer these orders with anything older from now on. */
     public void raiseFloors(Map<UUID, Long> versions) {
-        versions.forEach((id, v) -> floors.asMap().merge(id, v, Math::max));
+        versions.forEach(floors::raise);
     }
 
     /** The order at least at its revision floor: the replica, else (down, failing, behind the floor) the primary. */
