@@ -177,6 +177,7 @@ cpu_snapshot() {
         elif [[ ${p#/proc/} == "$cpid" ]]; then group=command-service
         elif [[ "${args[*]}" == *gatling* ]]; then group=load-generator # Gatling and the Maven JVM that forked it
         elif [[ "${args[*]}" == *kafka.Kafka* ]]; then group=Kafka
+        elif [[ "${args[*]}" == *projector/target/quarkus-app/* ]]; then group=projector
         else group=other-services; fi ;;
       *) group=other ;;
     esac
