@@ -68,7 +68,8 @@ EOF
     require_free_port kafka "$KAFKA_PORT" KAFKA_PORT
     require_free_port "kafka controller" "$KAFKA_CONTROLLER_PORT" KAFKA_CONTROLLER_PORT
     pid="$(spawn "$RUN_DIR/kafka.pid" "$LOG_DIR/kafka.out" \
-      "$JAVA_HOME/bin/java" -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
+      "$JAVA_HOME/bin/java" -Xms256m -Xmx512m -XX:+UseG1GC "$(gc_log_option "$LOG_DIR/kafka-gc.log")" \
+      -Djava.awt.headless=true \
       -Dkafka.logs.dir="$LOG_DIR" -Dlog4j2.configurationFile="$LOCAL_DIR/kafka/log4j2.xml" \
       -cp "$KAFKA_DIR/libs/*" kafka.Kafka "$conf/server.properties")"
     wait_port kafka "$KAFKA_PORT" 60 "$LOG_DIR/kafka.log" "$pid"

@@ -23,6 +23,9 @@ service_command() {
   local svc=$2 port=$3 java_opts
   shift 3
   read -r -a java_opts <<<"$ORDERS_SERVICE_JAVA_OPTS"
+  # the stack's own instances log their GC pauses (ensure_service sets SERVICE_GC_LOG): a latency spike can be
+  # checked against them; the harness's and the tests' instances do not
+  [[ -z ${SERVICE_GC_LOG:-} ]] || java_opts+=("$(gc_log_option "$SERVICE_GC_LOG")")
   local management_port=0
   ((port == 0)) || management_port="$(service_management_port "$svc")"
   _command=(env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$management_port"
@@ -55,7 +58,7 @@ ensure_service() {
   require_free_port "$svc management" "$(service_management_port "$svc")" "$(service_port_var "$svc" management)"
   printf '=== %s starting %s (deploy/local/up) ===\n' "$(date -Is)" "$svc" >>"$log"
   local command
-  service_command command "$svc" "$port"
+  SERVICE_GC_LOG="$LOG_DIR/$svc-gc.log" service_command command "$svc" "$port"
   pid="$(spawn "$RUN_DIR/$svc.pid" "$log" "${command[@]}")"
   wait_http "$svc" "$(service_ready_url "$svc")" "$ORDERS_SERVICE_READY_TIMEOUT" "$log" "$pid"
   info "$svc: started (pid $pid, http://127.0.0.1:$port), ready"
