@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# What the benchmark scripts (run, profile) share; sourced after deploy/lib/common.sh.
+# What the benchmark scripts (run, profile, demos) share; sourced after deploy/lib/common.sh.
 # shellcheck source-path=SCRIPTDIR source=../lib/services.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/services.sh"
 
@@ -96,6 +96,15 @@ bench_command_start() {
   "${command[@]}" >"$log" 2>&1 &
   BENCH_CPID=$!
   wait_http "$name" "$(management_url "$port" /q/health/ready)" 90 "$log" "$BENCH_CPID"
+}
+
+# pgbench_as PORT DB USER CLIENTS [pgbench args...]: pgbench as USER (its password) through PORT into DB, with the
+# options every limit and demonstration shares (extended protocol, as the services' clients; two threads)
+pgbench_as() {
+  local port=$1 db=$2 user=$3 clients=$4 pw=$ORDERS_DB_PASSWORD
+  shift 4
+  [[ $user == "$ORDERS_READER_USER" ]] && pw=$ORDERS_READER_PASSWORD
+  PGPASSWORD="$pw" "$PG_BIN/pgbench" -n -M extended -h 127.0.0.1 -p "$port" -U "$user" -c "$clients" -j 2 "$@" "$db"
 }
 
 # create_order_inputs: what create-order posts (run, profile --write), from the seeded data (deterministic ids
