@@ -193,9 +193,10 @@ wait_until() {
 wait_port() { wait_until "$1 (127.0.0.1:$2)" "$3" "$4" "${5:-}" port_open "$2"; }
 wait_http() { wait_until "$1 ($2)" "$3" "$4" "${5:-}" http_ok "$2"; }
 
-# gc_log_option FILE: the JVM option that logs each GC pause (and each safepoint: a stop of every thread that is not a
-# collection) to FILE with wall-clock times, rotated at 5 MB, 3 files kept; a restart starts a new file.
-gc_log_option() { printf -- '-Xlog:gc,safepoint:file=%s:time,uptime,tags:filecount=3,filesize=5m\n' "$1"; }
+# gc_log_option FILE: the JVM option that logs each GC pause and each safepoint (every stop of all threads, a
+# collection's or not) to FILE with wall-clock times; rotated at 5 MB and at each start, 10 files kept (three did not
+# outlive a session of restarts).
+gc_log_option() { printf -- '-Xlog:gc,safepoint:file=%s:time,uptime,tags:filecount=10,filesize=5m\n' "$1"; }
 
 # spawn PIDFILE LOGFILE CMD...: start CMD detached in its own session (so it outlives this shell and a
 # Ctrl-C here), appending to LOGFILE; the child writes its own pid before exec'ing, so PIDFILE names
