@@ -69,10 +69,11 @@ STATE_MARKER="$STATE_DIR/.orders-local-state" # lets `down --purge` prove the fo
 : "${ORDERS_CURSOR_ACTIVE_KEY:=local}"
 : "${ORDERS_CURSOR_KEYS_LOCAL:=local-dev-cursor-secret-change-me}"
 : "${ORDERS_SERVICE_READY_TIMEOUT:=90}"
-# The services' JVM flags. The heap starts at 256 MB: from 64 MB, G1 kept it at ~80 MB and, under the harness's write
-# load, paused command-service ~4 times as often (259-268 pauses, 3.0-3.1 s in all, against 63-83 and 0.8-1.2 s) with
-# 57-59 marking cycles in a 6-minute run (against 4-13; remarks up to 330 ms on two busy cores); POST /orders at half load then had a
-# p99 of 824-1,012 ms and turned 1.6-5.8 % away, against 181-278 ms and none (BENCHMARKS.md, session 32).
+# The services' JVM flags. The heap starts at 256 MB: from 64 MB, G1 kept it at ~80 MB and, in a 6-minute write run,
+# paused the harness's command-service ~4 times as often (259-268 pauses, 3.0-3.1 s in all, against 63-83 and 0.8-1.2
+# s) with 57-59 marking cycles (against 4-13; remarks up to 330 ms on two busy cores). POST /orders at half load then
+# had a p99 of 824-1,012 ms and turned 1.6-5.8 % away, against 181-278 ms and none, and the projector caught up at
+# 4,930-5,541 events/s against 6,550-6,846 (BENCHMARKS.md, session 32).
 : "${ORDERS_SERVICE_JAVA_OPTS:=-Xms256m -Xmx512m}"
 
 : "${ORDERS_PG_MAJOR:=15}"
