@@ -30,7 +30,7 @@ local function open_paths(name)
     for _, k in ipairs({ 1, math.floor(n / 3), math.floor(n / 2), n - 1 }) do
       f:seek("set", k * w - 1)
       local nl, line = f:read(1), f:read("*l")
-      if nl ~= "\n" or (k < n and (not line or #line ~= w - 1)) then fixed = false break end
+      if nl ~= "\n" or not line or #line ~= w - 1 then fixed = false break end
     end
     if fixed then file, width, count = f, w, n return end
   end
