@@ -45,7 +45,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>an entry of one of the service's own maps on {@link #MAPS} ({@code orders.cursor.keys.<id>});</li>
  * <li>a Kafka client setting {@code KAFKA_<NAME>} of a service with Quarkus's Kafka client, which reads every
  * {@code kafka.*} property as a default of every channel's clients ({@link #kafkaClientSetting});</li>
- * <li>or on {@link #ALLOWED}, the documented list of settings outside Quarkus's model (MicroProfile JWT).</li>
+ * <li>or on {@link #ALLOWED}, the documented list of settings outside Quarkus's model (MicroProfile JWT), or one of
+ * {@link #JVM_LAUNCHER}'s.</li>
  * </ol>
  * A property that Quarkus fixes at build time is rejected even if known: set in a ConfigMap it has no effect.
  */
@@ -61,6 +62,12 @@ final class ConfigKeys {
                     "mp.jwt.verify.publickey.location", "mp.jwt.verify.publickey.algorithm",
                     "mp.jwt.verify.clock.skew", "mp.jwt.verify.token.age", "mp.jwt.token.header",
                     "mp.jwt.token.cookie", "mp.jwt.decrypt.key.location", "mp.jwt.decrypt.key.algorithm"));
+
+    /**
+     * Read before Quarkus starts, by what starts the JVM in every service's image: UBI's run-java.sh (its heap share of
+     * the memory limit) and the java launcher itself (options it adds to the command line). The orders-jvm ConfigMap.
+     */
+    static final Set<String> JVM_LAUNCHER = Set.of("JAVA_MAX_MEM_RATIO", "JDK_JAVA_OPTIONS");
 
     /** Maps of a service's own configuration, whose keys the environment names ({@code ORDERS_CURSOR_KEYS_<ID>}). */
     static final Map<String, Set<String>> MAPS = Map.of("query-service", Set.of("orders.cursor.keys"));
@@ -110,7 +117,7 @@ final class ConfigKeys {
         if (MAPS.getOrDefault(service, Set.of()).stream().anyMatch(m -> key.matches(env(m) + "_[A-Z][A-Z0-9]*"))) {
             return null;
         }
-        if (kafkaClientSetting(service, key)) {
+        if (kafkaClientSetting(service, key) || JVM_LAUNCHER.contains(key)) {
             return null;
         }
         for (Map.Entry<String, Set<String>> allowed : ALLOWED.entrySet()) {
