@@ -26,9 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class JvmMemoryTest {
     /**
-     * Room for the JVM's memory outside the heap (metaspace, code cache, threads, Netty's direct buffers): the
-     * harness's command-service used 150-200 MB of it under write load (session 33: resident memory less the
-     * committed heap); with room to spare.
+     * Room for the JVM's memory outside the heap (metaspace, code cache, symbols, GC structures, threads, buffers):
+     * command-service had 244 MB of it committed after two minutes of write load (Native Memory Tracking, with the
+     * orders-jvm flags of a 768Mi, 1-CPU pod; BENCHMARKS.md, session 33).
      */
     private static final long OUTSIDE_HEAP_MIB = 256;
     private static final Pattern INITIAL = Pattern.compile("-XX:InitialRAMPercentage=([0-9.]+)");
