@@ -2,7 +2,7 @@ package dev.orders.projector.searchindex;
 
 import org.jboss.logging.Logger;
 
-import dev.orders.projector.ProjectorConfig;
+import dev.orders.projector.store.OrderViewStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -25,9 +25,9 @@ public class SearchIndexMaintenance {
     private final String table;
     private final Counter merged;
 
-    public SearchIndexMaintenance(Pool pool, ProjectorConfig config, MeterRegistry registry) {
+    public SearchIndexMaintenance(Pool pool, OrderViewStore store, MeterRegistry registry) {
         this.pool = pool;
-        this.table = "order_view" + config.targetSuffix().orElse("");
+        this.table = store.orderViewTable();
         this.merged = registry.counter("projector.search_index.pending_pages_merged");
     }
 

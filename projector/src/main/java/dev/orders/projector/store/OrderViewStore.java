@@ -100,6 +100,11 @@ public class OrderViewStore {
         this.renameInOrders = tables(RENAME_IN_ORDERS, sfx);
     }
 
+    /** The order view table this projector writes: {@code order_view}, or {@code order_view_next} while rebuilding. */
+    public String orderViewTable() {
+        return orderView;
+    }
+
     private static String tables(String sql, String suffix) {
         return sql.replace("{sfx}", suffix)
                 .replace("{order_view}", "order_view" + suffix)
