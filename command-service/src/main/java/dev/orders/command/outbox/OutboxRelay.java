@@ -65,15 +65,7 @@ public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     /** The relay lock's key (pg_advisory_xact_lock): 'outbox' in ASCII. */
     public static final long RELAY_LOCK_KEY = 0x6f7574626f78L;
-    /**
-     * Takes the relay lock and, in the same round trip, lets the batch's transaction commit without waiting for its
-     * WAL flush (for this transaction only, so the pooled server connection keeps the role's setting). All it writes
-     * is the published mark, and a mark lost in a crash only makes a relay send those rows again, which at-least-once
-     * delivery already allows; since the WAL is written in order, no later mark survives an earlier one. The flush
-     * was a wait every batch paid holding the lock, and every write committed meanwhile waited behind it.
-     */
-    public static final String TAKE_RELAY_LOCK = "SELECT pg_advisory_xact_lock(" + RELAY_LOCK_KEY
-            + "), set_config('synchronous_commit', 'off', true)";
+    public static final String TAKE_RELAY_LOCK = "SELECT pg_advisory_xact_lock(" + RELAY_LOCK_KEY + ")";
     public static final String CLAIM_BATCH = """
             SELECT id, aggregatetype, aggregateid, type, schemaversion, payload::text AS payload,
                    trace_context::text AS trace_context

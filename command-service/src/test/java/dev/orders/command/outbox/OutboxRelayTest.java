@@ -104,26 +104,6 @@ class OutboxRelayTest {
     }
 
     @Test
-    void theRelaysTransactionAloneCommitsWithoutWaitingForItsWalFlush() throws Exception {
-        try (Connection relayConnection = WriteDb.connect()) {
-            relayConnection.setAutoCommit(false);
-            try (Statement st = relayConnection.createStatement()) {
-                st.execute(OutboxRelay.TAKE_RELAY_LOCK);
-                assertEquals("off", show(st, "synchronous_commit"), "inside the relay's transaction");
-                relayConnection.rollback();
-                assertEquals("on", show(st, "synchronous_commit"), "the connection's own setting after it");
-            }
-        }
-    }
-
-    private static String show(Statement st, String setting) throws java.sql.SQLException {
-        try (var rs = st.executeQuery("SHOW " + setting)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    @Test
     void pausingStopsADrainAlreadyRunningAndCompletesOnceItHasStopped() throws Throwable {
         try (Connection otherRelay = WriteDb.connect()) {
             otherRelay.setAutoCommit(false);
