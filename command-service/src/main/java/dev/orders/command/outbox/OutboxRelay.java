@@ -66,8 +66,8 @@ public class OutboxRelay {
     /** The relay lock's key (pg_advisory_xact_lock): 'outbox' in ASCII. */
     public static final long RELAY_LOCK_KEY = 0x6f7574626f78L;
     // The batch commits synchronously. Committing it without waiting for its WAL flush (all it writes is the published
-    // mark, which a crash may lose at the cost of a re-send) was measured: it made writes slower, POST at half load p95
-    // 661-1,003 ms against 60-129 ms (BENCHMARKS.md, session 34).
+    // mark, which a crash may lose at the cost of a re-send) was tried and showed no gain: its two runs turned writes
+    // away at half load, and so did a later run without it (BENCHMARKS.md, session 34).
     public static final String TAKE_RELAY_LOCK = "SELECT pg_advisory_xact_lock(" + RELAY_LOCK_KEY + ")";
     public static final String CLAIM_BATCH = """
             SELECT id, aggregatetype, aggregateid, type, schemaversion, payload::text AS payload,
