@@ -54,11 +54,12 @@ warm_wrk() {
 
 # bench_stop: stops the bench's own service instances (BENCH_QPID, BENCH_CPID) and returns once they have exited
 # (SIGKILL after 30 s), so their ports are free for the next run: an instance still shutting down when the script had
-# returned held :8096 and failed the next test run.
+# returned held :8096 and failed the next test run. Forgets their pids, so the CPU accounting stops naming them and a
+# second call (the exit trap after a stop mid-run) does nothing.
 bench_stop() {
   [[ -n ${BENCH_QPID:-} ]] && stop_pid "bench query-service" "$BENCH_QPID" 30 >&2
   [[ -n ${BENCH_CPID:-} ]] && stop_pid "bench command-service" "$BENCH_CPID" 30 >&2
-  return 0
+  BENCH_QPID="" BENCH_CPID=""
 }
 
 # bench_jar VAR SERVICE: the jar the bench's own instance of SERVICE runs: the build in target/ unless VAR

@@ -62,7 +62,8 @@ class SearchIndexMaintenanceTest {
 
         assertTrue(merged > 0, "the job merged the 200 orders' pending entries, not " + merged + " pages");
         assertEquals("0", scalar("SELECT gin_clean_pending_list(i.indexrelid::regclass)::text"
-                + " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam AND a.amname = 'gin'"
+                + " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                + " JOIN pg_am a ON a.oid = c.relam AND a.amname = 'gin'"
                 + " WHERE i.indrelid = '" + PARTITION + "'::regclass"), "nothing left pending in the partition's list");
     }
 
