@@ -67,16 +67,27 @@ bench_stop() {
 # that two builds can alternate in one sitting without replacing the jars the stack's own services run from.
 bench_jar() { printf '%s\n' "${!1:-$(service_jar "$2")}"; }
 
+# bench_jfr_option LOG: with BENCH_JFR=1 (write-stalls sets it), the JVM option that records a bench instance with
+# JFR's profile settings into LOG's .jfr twin, written when the instance stops: what its threads did through a stall.
+bench_jfr_option() {
+  [[ ${BENCH_JFR:-} == 1 ]] || return 0
+  printf -- '-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=%s\n' "${1%.log}.jfr"
+}
+
 # bench_query_start NAME PORT LOG: a query-service instance of the bench's own on PORT, with the rate limits raised so
 # the limiter does not throttle the measurement (it is still measured: its work is part of every request). Sets
-# BENCH_QPID and returns once the instance is ready; the caller stops it (bench_stop).
+# BENCH_QPID and returns once the instance is ready; the caller stops it (bench_stop). Its GC pauses and safepoints go
+# to LOG's -gc.log twin, as the stack's do: a latency spike in a run can be checked against them. With BENCH_JFR=1
+# it records JFR (bench_jfr_option).
 bench_query_start() {
-  local name=$1 port=$2 log=$3
+  local name=$1 port=$2 log=$3 jfr
+  jfr="$(bench_jfr_option "$log")"
   # traced like production (k8s: 10 % of requests), not like the local stack (every request): override with
   # ORDERS_TRACE_SAMPLE_RATIO, or QUARKUS_OTEL_SDK_DISABLED=true for none
   env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$((port + 1000))" MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_DIR/publicKey.pem" \
     ORDERS_TRACE_SAMPLE_RATIO="${ORDERS_TRACE_SAMPLE_RATIO:-0.1}" \
-    "$JAVA_HOME/bin/java" -Xms256m -Xmx768m -Dorders.rate-limit.classes.read.limit=1000000000 \
+    "$JAVA_HOME/bin/java" -Xms256m -Xmx768m "$(gc_log_option "${log%.log}-gc.log")" ${jfr:+"$jfr"} \
+    -Dorders.rate-limit.classes.read.limit=1000000000 \
     -Dorders.rate-limit.classes.search.limit=1000000000 \
     -jar "$(bench_jar BENCH_QUERY_JAR query-service)" >"$log" 2>&1 &
   BENCH_QPID=$!
@@ -86,12 +97,14 @@ bench_query_start() {
 # bench_command_start NAME PORT LOG: a command-service instance of the bench's own on PORT, traced like production
 # (10 % of requests) instead of like the local stack's (every request: ten spans exported per write). It migrates
 # nothing (the stack's instance owns the schema) and relays like any replica (the relay lock takes turns with the
-# stack's). Sets BENCH_CPID and returns once the instance is ready; the caller stops it (bench_stop).
+# stack's). Sets BENCH_CPID and returns once the instance is ready; the caller stops it (bench_stop). Its GC log is
+# LOG's -gc.log twin; with BENCH_JFR=1 it records JFR (bench_jfr_option).
 bench_command_start() {
   local name=$1 port=$2 log=$3 command
   # the stack's own command line (deploy/lib/services.sh), with this port's management interface (the later
   # assignment wins in env)
-  service_command command command-service "$port" QUARKUS_MANAGEMENT_PORT="$((port + 1000))" \
+  ORDERS_SERVICE_JAVA_OPTS="$ORDERS_SERVICE_JAVA_OPTS $(bench_jfr_option "$log")" SERVICE_GC_LOG="${log%.log}-gc.log" \
+    service_command command command-service "$port" QUARKUS_MANAGEMENT_PORT="$((port + 1000))" \
     QUARKUS_FLYWAY_MIGRATE_AT_START=false ORDERS_TRACE_SAMPLE_RATIO="${ORDERS_TRACE_SAMPLE_RATIO:-0.1}"
   command[-1]="$(bench_jar BENCH_COMMAND_JAR command-service)" # the command line ends with the jar
   "${command[@]}" >"$log" 2>&1 &

@@ -23,8 +23,8 @@ service_command() {
   local svc=$2 port=$3 java_opts
   shift 3
   read -r -a java_opts <<<"$ORDERS_SERVICE_JAVA_OPTS"
-  # the stack's own instances log their GC pauses (ensure_service sets SERVICE_GC_LOG): a latency spike can be
-  # checked against them; the harness's and the tests' instances do not
+  # the stack's own instances and the harness's log their GC pauses (SERVICE_GC_LOG): a latency spike can be
+  # checked against them; the tests' instances do not
   [[ -z ${SERVICE_GC_LOG:-} ]] || java_opts+=("$(gc_log_option "$SERVICE_GC_LOG")")
   local management_port=0
   ((port == 0)) || management_port="$(service_management_port "$svc")"

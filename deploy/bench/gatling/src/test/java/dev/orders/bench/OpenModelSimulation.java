@@ -12,6 +12,10 @@ import static io.gatling.javaapi.core.CoreDsl.pause;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,8 +115,24 @@ public class OpenModelSimulation extends Simulation {
 
     /** The name a request of {@code workload} is recorded under now: its own, or its warm-up's. */
     private String phase(String workload) {
-        long first = started.computeIfAbsent(workload, w -> System.nanoTime());
+        long first = started.computeIfAbsent(workload, OpenModelSimulation::markStarted);
         return System.nanoTime() - first < WARM_UP_NANOS ? workload + WARM_UP : workload;
+    }
+
+    /**
+     * Notes when {@code workload}'s first user started: {@code <bench.stats>.<workload>.started}, in epoch milliseconds,
+     * for deploy/bench/run to time its CPU window of the workload's measured seconds (its warm-up runs from then).
+     */
+    private static long markStarted(String workload) {
+        String stats = System.getProperty("bench.stats");
+        if (stats != null) {
+            try {
+                Files.writeString(Path.of(stats + "." + workload + ".started"), System.currentTimeMillis() + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return System.nanoTime();
     }
 
     /**
