@@ -78,7 +78,7 @@ bench_jfr_option() {
 # the limiter does not throttle the measurement (it is still measured: its work is part of every request). Sets
 # BENCH_QPID and returns once the instance is ready; the caller stops it (bench_stop). Its GC pauses and safepoints go
 # to LOG's -gc.log twin, as the stack's do: a latency spike in a run can be checked against them. With BENCH_JFR=1
-# it records JFR (bench_jfr_option).
+# it records JFR (bench_jfr_option). BENCH_QUERY_JAVA_OPTS adds JVM options (jvm-ab: A's or B's).
 bench_query_start() {
   local name=$1 port=$2 log=$3 jfr
   jfr="$(bench_jfr_option "$log")"
@@ -87,6 +87,7 @@ bench_query_start() {
   env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$((port + 1000))" MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_DIR/publicKey.pem" \
     ORDERS_TRACE_SAMPLE_RATIO="${ORDERS_TRACE_SAMPLE_RATIO:-0.1}" \
     "$JAVA_HOME/bin/java" -Xms256m -Xmx768m "$(gc_log_option "${log%.log}-gc.log")" ${jfr:+"$jfr"} \
+    ${BENCH_QUERY_JAVA_OPTS:-} \
     -Dorders.rate-limit.classes.read.limit=1000000000 \
     -Dorders.rate-limit.classes.search.limit=1000000000 \
     -jar "$(bench_jar BENCH_QUERY_JAR query-service)" >"$log" 2>&1 &
