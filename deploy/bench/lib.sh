@@ -139,6 +139,40 @@ create_order_inputs() {
   BODY="{\"items\":[{\"productId\":\"$p1\",\"quantity\":1},{\"productId\":\"$p2\",\"quantity\":2},{\"productId\":\"$p3\",\"quantity\":1}]}"
 }
 
+# create_order_writers FILE N: who places run's orders, one writer per line as "token<TAB>body", after
+# create_order_inputs: N seeded customers spread evenly over all of them, each with its own token and three distinct
+# seeded products drawn at random (quantities 1, 2 and 1, as BODY's). The write's limit (sql/create-order.sql) draws a
+# customer and three products for each transaction from all of them. Until session 36 every API write was
+# WRITER_TOKEN's with BODY's three products: all of them locked the same customer row and product rows (the foreign
+# keys' KEY SHARE), and the projector's consumers queued on that one customer's customer_summary row. The limit does
+# none of that. N=1 is that single writer.
+create_order_writers() {
+  local file=$1 n=$2 i p1 p2 p3
+  if ((n <= 1)); then
+    printf '%s\t%s\n' "$WRITER_TOKEN" "$BODY" >"$file"
+    return 0
+  fi
+  ((n <= customers_n)) || n=$customers_n
+  local -a customers tokens lines
+  mapfile -t customers < <(db_tool write -At -c "SELECT md5('seed-customer-' || (i * $customers_n / $n))::uuid
+                                                  FROM generate_series(0, $n - 1) i")
+  mapfile -t tokens < <("$LOCAL_DIR/token" --ttl "$ORDERS_JWT_MAX_AGE" "${customers[@]}")
+  # three distinct products per writer: the first three distinct of eight draws (w * 0 draws anew for each writer)
+  mapfile -t lines < <(db_tool write -At -F ' ' -c "
+    SELECT md5('seed-product-' || p[1])::uuid, md5('seed-product-' || p[2])::uuid, md5('seed-product-' || p[3])::uuid
+      FROM generate_series(1, $n) w,
+           LATERAL (SELECT array_agg(k) AS p
+                      FROM (SELECT DISTINCT floor(random() * $products_n)::int + w * 0 AS k
+                              FROM generate_series(1, 8) LIMIT 3) d) x
+     WHERE cardinality(p) = 3")
+  ((${#tokens[@]} == n && ${#lines[@]} == n)) || die "create_order_writers: ${#tokens[@]} tokens, ${#lines[@]} product sets for $n writers"
+  for ((i = 0; i < n; i++)); do
+    read -r p1 p2 p3 <<<"${lines[i]}"
+    printf '%s\t{"items":[{"productId":"%s","quantity":1},{"productId":"%s","quantity":2},{"productId":"%s","quantity":1}]}\n' \
+      "${tokens[i]}" "$p1" "$p2" "$p3"
+  done >"$file"
+}
+
 # flush_redis: query-service's Redis keys (cached orders, rate-limit windows): the next reads are cold.
 flush_redis() {
   redis-cli -p "$REDIS_PORT" --scan --pattern 'orders:v1:*' | xargs -r -n 500 redis-cli -p "$REDIS_PORT" DEL >/dev/null
