@@ -274,13 +274,19 @@ cpu_line() {
 # cpu_window STARTED FROM_S TO_S OUT: waits for the file STARTED (a load's start, epoch milliseconds), then takes a
 # cpu_snapshot FROM_S and TO_S seconds after that start, into OUT.0 and OUT.1.
 cpu_window() {
-  local started=$1 out=$4 t0 i wait_ms
+  local started=$1 out=$4 t0 i wait_ms nap
   local -a at=("$2" "$3")
-  until [[ -s $started ]]; do sleep 0.2; done
+  # Waits without forking: a read that times out on a pipe nothing writes to. `sleep 0.2` in a loop forked five
+  # processes a second in each window, and the open model starts one window per workload at once: six waiting
+  # windows took about a tenth of the machine from the steps they measured ("processes that ended meanwhile" in the
+  # full runs' write step; BENCHMARKS.md, session 36).
+  exec {nap}<> <(:)
+  until [[ -s $started ]]; do read -r -t 0.2 -u "$nap" || :; done
   read -r t0 <"$started"
   for i in 0 1; do
     wait_ms=$((t0 + at[i] * 1000 - ${EPOCHREALTIME//[.,]/} / 1000))
-    ((wait_ms > 0)) && sleep "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))"
+    ((wait_ms > 0)) && { read -r -t "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))" -u "$nap" || :; }
     cpu_snapshot >"$out.$i"
   done
+  exec {nap}<&-
 }
