@@ -127,24 +127,30 @@ public class CursorCodec {
         return MessageDigest.isEqual(Arrays.copyOfRange(raw, signed, raw.length), mac(key, scope, raw, signed));
     }
 
+    /** A keyed prototype; cloned once here too, so a provider whose HMAC cannot be cloned stops the start-up. */
     private static Mac keyed(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
+            copy(mac);
             return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** The tag of {@code scope} and the first {@code length} bytes of {@code cursor}. */
-    private static byte[] mac(Mac key, String scope, byte[] cursor, int length) {
-        Mac mac;
+    /** A fresh copy of a keyed prototype: the prototype itself is never updated, so threads share it safely. */
+    private static Mac copy(Mac prototype) {
         try {
-            mac = (Mac) key.clone(); // the keyed prototype is never used itself, so threads share it safely
+            return (Mac) prototype.clone();
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("HmacSHA256 of this JDK cannot be cloned", e);
         }
+    }
+
+    /** The tag of {@code scope} and the first {@code length} bytes of {@code cursor}. */
+    private static byte[] mac(Mac key, String scope, byte[] cursor, int length) {
+        Mac mac = copy(key);
         mac.update(scope.getBytes(StandardCharsets.UTF_8));
         mac.update((byte) 0);
         mac.update(cursor, 0, length);
