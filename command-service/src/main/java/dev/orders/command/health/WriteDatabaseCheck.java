@@ -30,7 +30,8 @@ public class WriteDatabaseCheck {
         this.outages = new OutageMemory("write-database", List.of(WriteDatabaseGuard.BREAKER), breakers, registry);
     }
 
-    @Scheduled(every = "${orders.write-db.check-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${orders.write-db.check-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> check() {
         return pool.query("SELECT 1").execute().ifNoItem().after(TIMEOUT).fail()
                 .map(rows -> true).onFailure().recoverWithItem(false)

@@ -164,7 +164,8 @@ public class IdempotencyService {
     }
 
     @Scheduled(every = "${orders.idempotency.purge-every:15m}", delayed = "30s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> purgeExpired() {
         return pool.query("DELETE FROM idempotency_keys WHERE expires_at < now()").execute()
                 .invoke(r -> LOG.debugf("purged %d expired idempotency keys", r.rowCount()))

@@ -62,7 +62,8 @@ public class OutboxMaintenance {
                 .description("outbox backlog measurements that failed (the gauges then read NaN)").register(registry);
     }
 
-    @Scheduled(every = "${orders.outbox.metrics-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${orders.outbox.metrics-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> measure() {
         return pool.preparedQuery(BACKLOG).execute(Tuple.of(countLimit)).invoke(rows -> {
             var r = rows.iterator().next();
@@ -78,7 +79,8 @@ public class OutboxMaintenance {
 
     /** Deletes batch after batch until no expired row is left (each batch its own short transaction). */
     @Scheduled(every = "${orders.outbox.purge-every:10m}", delayed = "1m",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> purge() {
         return purgeBatch().onFailure().invoke(e -> LOG.warn("outbox purge failed; will retry", e))
                 .onFailure().recoverWithNull().replaceWithVoid();

@@ -35,6 +35,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -148,7 +149,7 @@ public class OutboxRelay {
     }
 
     @Scheduled(every = "${orders.outbox.poll-interval:1s}", delayed = "${orders.outbox.poll-delay:1s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotStarted.class)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotRunning.class)
     Uni<Void> poll() {
         return enabled && started ? drain().replaceWithVoid().onFailure().recoverWithNull() : Uni.createFrom().voidItem();
     }
@@ -248,21 +249,28 @@ public class OutboxRelay {
     };
 
     /**
-     * Skips the poll until the application has started. The scheduler's first trigger can come before Reactive
-     * Messaging has connected the emitter, and calling the poll creates this bean, whose emitter cannot be injected
-     * yet: an error with a stack trace in the log of a start that then works.
+     * Skips the poll until the application has started, and again once it shuts down. The scheduler's first trigger
+     * can come before Reactive Messaging has connected the emitter, and calling the poll creates this bean, whose
+     * emitter cannot be injected yet: an error with a stack trace in the log of a start that then works. A trigger
+     * during shutdown could run after the CDI container was gone (a NullPointerException the scheduler logs as
+     * "Error Occurred After Shutdown"). Quarkus's {@code Scheduled.ApplicationNotRunning} does the same, but starts
+     * at the default observer priority, before Reactive Messaging has wired the emitter.
      */
     @Singleton
-    public static class NotStarted implements Scheduled.SkipPredicate {
-        private volatile boolean started;
+    public static class NotRunning implements Scheduled.SkipPredicate {
+        private volatile boolean running;
 
         void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 100) StartupEvent event) {
-            started = true;
+            running = true;
+        }
+
+        void onStop(@Observes ShutdownEvent event) {
+            running = false;
         }
 
         @Override
         public boolean test(ScheduledExecution execution) {
-            return !started;
+            return !running;
         }
     }
 

@@ -21,7 +21,8 @@ public class HeartbeatWriter {
         this.pool = pool;
     }
 
-    @Scheduled(every = "${orders.heartbeat.every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${orders.heartbeat.every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> beat() {
         return pool.query("UPDATE projector_heartbeat SET beat_at = clock_timestamp() WHERE id = 1").execute()
                 .onFailure().invoke(e -> LOG.debugf("heartbeat failed: %s", e))

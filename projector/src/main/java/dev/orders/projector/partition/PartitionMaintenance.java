@@ -40,7 +40,8 @@ public class PartitionMaintenance {
     }
 
     @Scheduled(every = "${orders.partitions.check-every:1h}", delayed = "5s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> maintain() {
         return premake().chain(this::detachExpired)
                 .onFailure().invoke(e -> LOG.warn("partition maintenance failed; will retry", e))

@@ -32,7 +32,8 @@ public class SearchIndexMaintenance {
     }
 
     @Scheduled(every = "${orders.search-index.clean-every:2s}", delayed = "5s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> scheduled() {
         return clean().onFailure().invoke(e -> LOG.debugf("search index pending lists not merged: %s", e))
                 .onFailure().recoverWithNull().replaceWithVoid();
