@@ -20,6 +20,13 @@ public interface OutboxConfig {
     @WithDefault("PT9500MS")
     Duration sendTimeout();
 
+    /**
+     * How long a commit's wake-up waits before the drain starts, so that the commits of that window leave in one relay
+     * transaction, one produce request and one projector batch instead of one each. Zero drains at once.
+     */
+    @WithDefault("0s")
+    Duration wakeDelay();
+
     /** Relay at all (operators and crash tests switch it off). */
     @WithDefault("true")
     boolean relayEnabled();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -56,7 +57,8 @@ import jakarta.interceptor.Interceptor;
  * idle_in_transaction_session_timeout); a relay waiting for the lock gives up on the role's lock_timeout and its poll
  * tries again.
  *
- * <p>Woken right after a local commit ({@link OutboxCommitted}), and by a short poll that catches rows left by a writer
+ * <p>Woken shortly after a local commit ({@link OutboxCommitted}; {@code orders.outbox.wake-delay} gathers the commits of
+ * a few milliseconds into one batch), and by a short poll that catches rows left by a writer
  * that died before its wake-up or whose relay is off. No NOTIFY: a notifying commit holds a cluster-wide lock until
  * its WAL flush, which serialized every write (migration V5); and since any relay drains every instance's rows, each
  * instance waking its own relay covers them all.
@@ -83,6 +85,9 @@ public class OutboxRelay {
     private final MutinyEmitter<String> emitter;
     private final int batchSize;
     private final Duration sendTimeout;
+    private final long wakeDelayMs;
+    /** A delayed wake-up is pending: later commits of its window ride on it. */
+    private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile boolean enabled;
     /** The running drain's completion, or null when none runs: one drain per instance, and what pause() waits for. */
     private final AtomicReference<CompletableFuture<Void>> draining = new AtomicReference<>();
@@ -103,6 +108,7 @@ public class OutboxRelay {
         this.emitter = emitter;
         this.batchSize = config.batchSize();
         this.sendTimeout = config.sendTimeout();
+        this.wakeDelayMs = config.wakeDelay().toMillis();
         this.enabled = config.relayEnabled();
         this.relayed = registry.counter("outbox.relayed");
     }
@@ -110,6 +116,11 @@ public class OutboxRelay {
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 100) StartupEvent event) {
         started = true;
         nudge();
+    }
+
+    /** A delayed wake-up that fires during shutdown must not start a drain on closing pools. */
+    void onStop(@Observes ShutdownEvent event) {
+        started = false;
     }
 
     /**
@@ -133,7 +144,14 @@ public class OutboxRelay {
 
     /** A write that appended to the outbox committed on this instance: drain now rather than at the next poll. */
     void onCommitted(@Observes OutboxCommitted committed) {
-        nudge();
+        if (wakeDelayMs <= 0) {
+            nudge();
+        } else if (wakePending.compareAndSet(false, true)) {
+            vertx.setTimer(wakeDelayMs, id -> {
+                wakePending.set(false);
+                nudge();
+            });
+        }
     }
 
     /**
