@@ -58,7 +58,8 @@ import jakarta.interceptor.Interceptor;
  * tries again.
  *
  * <p>Woken shortly after a local commit ({@link OutboxCommitted}; {@code orders.outbox.wake-delay} gathers the commits of
- * a few milliseconds into one batch), and by a short poll that catches rows left by a writer
+ * a few milliseconds into one batch; a wake-up still pending when the instance shuts down is dropped, and another
+ * instance's poll or this one's next start relays those rows), and by a short poll that catches rows left by a writer
  * that died before its wake-up or whose relay is off. No NOTIFY: a notifying commit holds a cluster-wide lock until
  * its WAL flush, which serialized every write (migration V5); and since any relay drains every instance's rows, each
  * instance waking its own relay covers them all.
@@ -178,8 +179,10 @@ public class OutboxRelay {
      */
     public Uni<Integer> drain() {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        // Raised before the attempt: a running drain that finishes between a failed attempt and a later write would
+        // read it unset and stop, leaving this wake-up's rows to the poll. The winner clears it: its claim sees them.
+        wakeAgain = true;
         if (!draining.compareAndSet(null, done)) {
-            wakeAgain = true;
             return Uni.createFrom().item(0);
         }
         wakeAgain = false;
