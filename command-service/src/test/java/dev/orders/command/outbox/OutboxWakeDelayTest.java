@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -60,17 +61,22 @@ class OutboxWakeDelayTest {
             assumeTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(DELAY.dividedBy(2)) < 0,
                     "three writes took longer than half the wake-up delay");
             assertTrue(tail.awaitAll(ids, Duration.ofSeconds(20)).containsAll(ids), "all three relayed");
-            assertEquals(1, markingTransactions(ids), "one relay transaction marks all three");
+            // Kafka has the records before the relay's transaction marks them: wait for all three marks
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> marks(ids)[0] == 3);
+            long[] marks = marks(ids);
+            assertEquals(1, marks[1], "one relay transaction marks all three");
         }
     }
 
-    private static long markingTransactions(Set<String> orderIds) throws Exception {
+    /** How many of the orders' OrderCreated rows are marked published, and by how many transactions (now()). */
+    private static long[] marks(Set<String> orderIds) throws Exception {
         try (Connection c = WriteDb.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT count(DISTINCT published_at) FROM outbox WHERE aggregateid = ANY(?) AND type = 'OrderCreated'")) {
+                "SELECT count(published_at), count(DISTINCT published_at) FROM outbox"
+                        + " WHERE aggregateid = ANY(?) AND type = 'OrderCreated'")) {
             ps.setArray(1, c.createArrayOf("text", orderIds.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getLong(1);
+                return new long[] { rs.getLong(1), rs.getLong(2) };
             }
         }
     }
