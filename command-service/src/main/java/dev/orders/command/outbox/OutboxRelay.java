@@ -92,8 +92,8 @@ public class OutboxRelay {
     private volatile boolean enabled;
     /** The running drain's completion, or null when none runs: one drain per instance, and what pause() waits for. */
     private final AtomicReference<CompletableFuture<Void>> draining = new AtomicReference<>();
-    /** The emitter is connected only once reactive messaging has started; relaying waits for that. */
-    private volatile boolean started;
+    /** Whether the application runs: the emitter is connected only once reactive messaging has started. */
+    private final NotRunning lifecycle;
     private final Counter relayed;
     private volatile boolean wakeAgain;
     private final TraceContexts traces;
@@ -101,8 +101,9 @@ public class OutboxRelay {
     private final Vertx vertx;
 
     public OutboxRelay(Pool pool, @Channel("order-events") MutinyEmitter<String> emitter, MeterRegistry registry,
-            OutboxConfig config, TraceContexts traces, ObjectMapper json, Vertx vertx) {
+            OutboxConfig config, TraceContexts traces, ObjectMapper json, Vertx vertx, NotRunning lifecycle) {
         this.pool = pool;
+        this.lifecycle = lifecycle;
         this.vertx = vertx;
         this.traces = traces;
         this.json = json;
@@ -114,14 +115,9 @@ public class OutboxRelay {
         this.relayed = registry.counter("outbox.relayed");
     }
 
-    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 100) StartupEvent event) {
-        started = true;
+    /** Relays what is already waiting; after {@link NotRunning} has turned on (a later priority). */
+    void onStart(@Observes @Priority(NotRunning.STARTS + 1) StartupEvent event) {
         nudge();
-    }
-
-    /** A delayed wake-up that fires during shutdown must not start a drain on closing pools. */
-    void onStop(@Observes ShutdownEvent event) {
-        started = false;
     }
 
     /**
@@ -160,7 +156,7 @@ public class OutboxRelay {
      * called from a request, it must not run as part of that request (its trace, its request-scoped state).
      */
     private void nudge() {
-        if (enabled && started) {
+        if (enabled && lifecycle.running()) { // not once shut down: a delayed wake-up must not drain on closing pools
             VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext()).runOnContext(
                     ignored -> drain().subscribe().with(n -> {
                     }, e -> LOG.warn("outbox relay failed; the poll will retry", e)));
@@ -170,7 +166,7 @@ public class OutboxRelay {
     @Scheduled(every = "${orders.outbox.poll-interval:1s}", delayed = "${orders.outbox.poll-delay:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotRunning.class)
     Uni<Void> poll() {
-        return enabled && started ? drain().replaceWithVoid().onFailure().recoverWithNull() : Uni.createFrom().voidItem();
+        return enabled ? drain().replaceWithVoid().onFailure().recoverWithNull() : Uni.createFrom().voidItem();
     }
 
     /**
@@ -279,14 +275,20 @@ public class OutboxRelay {
      */
     @Singleton
     public static class NotRunning implements Scheduled.SkipPredicate {
+        /** The start-up priority at which it turns on. */
+        static final int STARTS = Interceptor.Priority.PLATFORM_AFTER + 100;
         private volatile boolean running;
 
-        void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 100) StartupEvent event) {
+        void onStart(@Observes @Priority(STARTS) StartupEvent event) {
             running = true;
         }
 
         void onStop(@Observes ShutdownEvent event) {
             running = false;
+        }
+
+        boolean running() {
+            return running;
         }
 
         @Override
