@@ -21,8 +21,10 @@ public interface OutboxConfig {
     Duration sendTimeout();
 
     /**
-     * How long a commit's wake-up waits before the drain starts, so that the commits of that window leave in one relay
-     * transaction, one produce request and one projector batch instead of one each. Zero drains at once.
+     * The least time between the starts of two relay batches that commits wake: a commit drains at once when no batch
+     * started within it, else waits until it has passed since the last batch's start, so that the commits of that
+     * window leave in one relay transaction, one produce request and one projector batch instead of one each. Zero
+     * drains at every commit.
      */
     @WithDefault("0s")
     Duration wakeDelay();

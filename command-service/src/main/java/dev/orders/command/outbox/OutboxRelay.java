@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,10 +58,12 @@ import jakarta.interceptor.Interceptor;
  * idle_in_transaction_session_timeout); a relay waiting for the lock gives up on the role's lock_timeout and its poll
  * tries again.
  *
- * <p>Woken shortly after a local commit ({@link OutboxCommitted}; {@code orders.outbox.wake-delay} gathers the commits of
- * a few milliseconds into one batch; a wake-up still pending when the instance shuts down is dropped, and another
- * instance's poll or this one's next start relays those rows), and by a short poll that catches rows left by a writer
- * that died before its wake-up or whose relay is off. No NOTIFY: a notifying commit holds a cluster-wide lock until
+ * <p>Woken by a local commit ({@link OutboxCommitted}) and by a short poll that catches rows left by a writer that died
+ * before its wake-up or whose relay is off. A commit drains at once when no batch started within the last {@code
+ * orders.outbox.wake-delay}; otherwise its wake-up waits until that long after the last batch's start, so under load
+ * the commits of that window leave as one batch, and a lone write after a quiet moment waits for nothing. A wake-up
+ * still pending when the instance shuts down is dropped: another instance's poll or this one's next start relays
+ * those rows. No NOTIFY: a notifying commit holds a cluster-wide lock until
  * its WAL flush, which serialized every write (migration V5); and since any relay drains every instance's rows, each
  * instance waking its own relay covers them all.
  */
@@ -86,7 +89,9 @@ public class OutboxRelay {
     private final MutinyEmitter<String> emitter;
     private final int batchSize;
     private final Duration sendTimeout;
-    private final long wakeDelayMs;
+    private final long wakeDelayNanos;
+    /** When the last batch started (System.nanoTime): a commit within the wake-up delay after it waits. */
+    private volatile long lastBatchNanos;
     /** A delayed wake-up is pending: later commits of its window ride on it. */
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile boolean enabled;
@@ -110,7 +115,8 @@ public class OutboxRelay {
         this.emitter = emitter;
         this.batchSize = config.batchSize();
         this.sendTimeout = config.sendTimeout();
-        this.wakeDelayMs = config.wakeDelay().toMillis();
+        this.wakeDelayNanos = config.wakeDelay().toNanos();
+        this.lastBatchNanos = System.nanoTime() - wakeDelayNanos; // idle: the first commit drains at once
         this.enabled = config.relayEnabled();
         this.relayed = registry.counter("outbox.relayed");
     }
@@ -139,16 +145,29 @@ public class OutboxRelay {
         nudge();
     }
 
-    /** A write that appended to the outbox committed on this instance: drain now rather than at the next poll. */
+    /**
+     * A write that appended to the outbox committed on this instance: drain rather than wait for the next poll, at once
+     * when no batch started within the wake-up delay, else at that delay after the last batch's start (a leading-edge
+     * throttle: the delay costs a write nothing when the relay was idle, and still gathers a busy moment's commits).
+     */
     void onCommitted(@Observes OutboxCommitted committed) {
-        if (wakeDelayMs <= 0) {
+        if (wakePending.get()) {
+            return; // a wake-up is already on its way: this commit rides on it
+        }
+        long waitNanos = lastBatchNanos + wakeDelayNanos - System.nanoTime();
+        if (waitNanos <= 0) {
             nudge();
         } else if (wakePending.compareAndSet(false, true)) {
-            vertx.setTimer(wakeDelayMs, id -> {
+            vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)), id -> {
                 wakePending.set(false);
                 nudge();
             });
         }
+    }
+
+    /** How long ago the last batch that claimed rows started (tests wait for a quiet relay with it). */
+    long nanosSinceLastBatch() {
+        return System.nanoTime() - lastBatchNanos;
     }
 
     /**
@@ -196,8 +215,15 @@ public class OutboxRelay {
         if (!enabled) { // paused: stop between batches
             return Uni.createFrom().item(soFar);
         }
+        long started = System.nanoTime();
+        lastBatchNanos = started;
         return pool.withTransaction(this::relayOneBatch)
-                .invoke(n -> relayed.increment(n)) // counted once the mark committed
+                .invoke(n -> {
+                    relayed.increment(n); // counted once the mark committed
+                    if (n == 0) { // nothing was waiting (an idle poll): the next commit need not wait for this one
+                        lastBatchNanos = started - wakeDelayNanos;
+                    }
+                })
                 .chain(n -> n == batchSize ? relayUntilEmpty(soFar + n) : Uni.createFrom().item(soFar + n));
     }
 
