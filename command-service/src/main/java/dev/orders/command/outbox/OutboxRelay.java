@@ -59,8 +59,8 @@ import jakarta.interceptor.Interceptor;
  * tries again.
  *
  * <p>Woken by a local commit ({@link OutboxCommitted}) and by a short poll that catches rows left by a writer that died
- * before its wake-up or whose relay is off. A commit drains at once when no batch started within the last {@code
- * orders.outbox.wake-delay}; otherwise its wake-up waits until that long after the last batch's start, so under load
+ * before its wake-up or whose relay is off. A commit drains at once when no batch that claimed rows started within the
+ * last {@code orders.outbox.wake-delay}; otherwise its wake-up waits until that long after that batch's start, so under load
  * the commits of that window leave as one batch, and a lone write after a quiet moment waits for nothing. A wake-up
  * still pending when the instance shuts down is dropped: another instance's poll or this one's next start relays
  * those rows. No NOTIFY: a notifying commit holds a cluster-wide lock until
@@ -90,7 +90,10 @@ public class OutboxRelay {
     private final int batchSize;
     private final Duration sendTimeout;
     private final long wakeDelayNanos;
-    /** When the last batch started (System.nanoTime): a commit within the wake-up delay after it waits. */
+    /**
+     * When the last batch started (System.nanoTime), a commit within the wake-up delay after it waits; moved back by the
+     * delay once a batch claimed nothing, so that an idle poll holds back no commit.
+     */
     private volatile long lastBatchNanos;
     /** A delayed wake-up is pending: later commits of its window ride on it. */
     private final AtomicBoolean wakePending = new AtomicBoolean();
@@ -147,7 +150,7 @@ public class OutboxRelay {
 
     /**
      * A write that appended to the outbox committed on this instance: drain rather than wait for the next poll, at once
-     * when no batch started within the wake-up delay, else at that delay after the last batch's start (a leading-edge
+     * when no batch that claimed rows started within the wake-up delay, else at that delay after that batch's start (a leading-edge
      * throttle: the delay costs a write nothing when the relay was idle, and still gathers a busy moment's commits).
      */
     void onCommitted(@Observes OutboxCommitted committed) {
@@ -158,14 +161,18 @@ public class OutboxRelay {
         if (waitNanos <= 0) {
             nudge();
         } else if (wakePending.compareAndSet(false, true)) {
-            vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)), id -> {
+            // rounded up: the timer never fires before the delay has passed
+            vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999)), id -> {
                 wakePending.set(false);
                 nudge();
             });
         }
     }
 
-    /** How long ago the last batch that claimed rows started (tests wait for a quiet relay with it). */
+    /**
+     * How long ago the last batch started, or (once a batch claimed nothing) the delay more than that: past the delay,
+     * the next commit drains at once. Tests wait for a quiet relay with it.
+     */
     long nanosSinceLastBatch() {
         return System.nanoTime() - lastBatchNanos;
     }

@@ -62,21 +62,22 @@ class OutboxWakeDelayTest {
             for (int i = 0; i < 3; i++) {
                 ids.add(OrderApi.create(DevData.ADA).toString());
             }
-            // the three commits must fall inside the first order's window for the claim to hold; a machine this slow
-            // proves nothing
+            // the three commits must fall inside the first order's window for the claim to hold (with a margin for
+            // the timer); a machine this slow proves nothing
             long windowAtLastCommit = windowUsed + System.nanoTime() - started;
-            assumeTrue(windowAtLastCommit < DELAY.toNanos() / 2, "the three writes came " + windowAtLastCommit / 1_000_000
-                    + " ms after the first order's batch started, more than half the wake-up delay");
+            assumeTrue(windowAtLastCommit < DELAY.toNanos() * 3 / 4, "the three writes came " + windowAtLastCommit
+                    / 1_000_000 + " ms after the first order's batch started, more than 3/4 of the wake-up delay");
             assertTrue(tail.awaitAll(ids, Duration.ofSeconds(20)).containsAll(ids), "all three relayed");
             // Kafka has the records before the relay's transaction marks them: wait for all three marks
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> marks(ids)[0] == 3);
             assertEquals(1, marks(ids)[1], "one relay transaction marks all three");
 
-            // once no batch started within the delay, a commit is relayed at once: well before the delay has passed
+            // once no batch started within the delay, a commit is relayed at once: before the delay has passed (the
+            // trailing delay of session 39 marked it no sooner than the delay after its commit)
             Awaitility.await().atMost(DELAY.multipliedBy(3)).until(() -> relay.nanosSinceLastBatch() > DELAY.toNanos());
             Set<String> lone = Set.of(OrderApi.create(DevData.ADA).toString());
             Awaitility.await("a lone commit after a quiet moment is marked without waiting for the delay")
-                    .atMost(DELAY.dividedBy(2)).until(() -> marks(lone)[0] == 1);
+                    .atMost(DELAY.minusSeconds(1)).until(() -> marks(lone)[0] == 1);
         }
     }
 
