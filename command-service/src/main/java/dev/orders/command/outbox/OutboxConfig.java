@@ -22,9 +22,9 @@ public interface OutboxConfig {
 
     /**
      * The least time between the starts of two relay batches that commits wake: a commit drains at once when no batch
-     * that claimed rows started within it, else waits until it has passed since that batch's start, so that the commits of that
-     * window leave in one relay transaction, one produce request and one projector batch instead of one each. Zero
-     * drains at every commit.
+     * that claimed rows started within it, else waits until it has passed since that batch's start, so that the
+     * commits of that window leave in one relay transaction, one produce request and one projector batch instead of one
+     * each. Zero drains at every commit.
      */
     @WithDefault("0s")
     Duration wakeDelay();

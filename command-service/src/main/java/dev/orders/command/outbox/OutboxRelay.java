@@ -60,12 +60,12 @@ import jakarta.interceptor.Interceptor;
  *
  * <p>Woken by a local commit ({@link OutboxCommitted}) and by a short poll that catches rows left by a writer that died
  * before its wake-up or whose relay is off. A commit drains at once when no batch that claimed rows started within the
- * last {@code orders.outbox.wake-delay}; otherwise its wake-up waits until that long after that batch's start, so under load
- * the commits of that window leave as one batch, and a lone write after a quiet moment waits for nothing. A wake-up
- * still pending when the instance shuts down is dropped: another instance's poll or this one's next start relays
- * those rows. No NOTIFY: a notifying commit holds a cluster-wide lock until
- * its WAL flush, which serialized every write (migration V5); and since any relay drains every instance's rows, each
- * instance waking its own relay covers them all.
+ * last {@code orders.outbox.wake-delay}; otherwise its wake-up waits until that long after that batch's start, so
+ * under load the commits of that window leave as one batch, and a lone write after a quiet moment waits for nothing.
+ * A wake-up still pending when the instance shuts down is dropped: another instance's poll or this one's next start
+ * relays those rows. No NOTIFY: a notifying commit holds a cluster-wide lock until its WAL flush, which serialized
+ * every write (migration V5); and since any relay drains every instance's rows, each instance waking its own relay
+ * covers them all.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -91,8 +91,8 @@ public class OutboxRelay {
     private final Duration sendTimeout;
     private final long wakeDelayNanos;
     /**
-     * When the last batch started (System.nanoTime), a commit within the wake-up delay after it waits; moved back by the
-     * delay once a batch claimed nothing, so that an idle poll holds back no commit.
+     * When the last batch started (System.nanoTime), a commit within the wake-up delay after it waits; moved back by
+     * the delay once a batch claimed nothing, so that an idle poll holds back no commit.
      */
     private volatile long lastBatchNanos;
     /** A delayed wake-up is pending: later commits of its window ride on it. */
@@ -150,8 +150,9 @@ public class OutboxRelay {
 
     /**
      * A write that appended to the outbox committed on this instance: drain rather than wait for the next poll, at once
-     * when no batch that claimed rows started within the wake-up delay, else at that delay after that batch's start (a leading-edge
-     * throttle: the delay costs a write nothing when the relay was idle, and still gathers a busy moment's commits).
+     * when no batch that claimed rows started within the wake-up delay, else at that delay after that batch's start
+     * (a leading-edge throttle: the delay costs a write nothing when the relay was idle, and still gathers a busy
+     * moment's commits).
      */
     void onCommitted(@Observes OutboxCommitted committed) {
         if (wakePending.get()) {
