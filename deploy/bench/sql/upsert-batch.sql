@@ -18,13 +18,13 @@
 -- which is what the catch-up's own rows cost it (191 us per event, /proc, same stack). Making the ids and times takes
 -- ~3.5 us per row (the statement without apply_orders).
 --
--- The slice moves as the catch-up's does: the relay publishes the backlog chunk by chunk, so the projector applies one
--- slice's 50,000 orders (about 5-7 s) before the next, and works on that slice's index pages alone meanwhile. The limit
--- takes the slice from the clock, a new one every 5 s, the same for every client. A random slice per batch (this limit
--- until session 41) measured something else: on a read model grown to 4.99M orders by repeated runs it gave 11.4-11.9
--- batches/s (2 clients) with its batches spread over the whole month's index pages, below what the catch-up itself had
--- applied on that stack (a ratio above x1); on a fresh 1M-order seed it gave 21.3 and 23.7 against this version's 18.5
--- and 19.9 (alternating, 15 s each), its two clients never sharing a slice's few pages as the catch-up's consumers do.
+-- The slice moves as the catch-up's does: the relay publishes the backlog chunk by chunk, so the projector's consumers
+-- apply one slice's 50,000 orders (about 5-7 s) together before the next, on that slice's index pages. The limit takes
+-- the slice from the clock, a new one every 5 s, the same for every client. Until session 41 each batch took a random
+-- slice, so the two clients rarely shared pages as the consumers do. Alternating, 2 clients, 15 s each (batches/s):
+-- on a fresh 1M-order seed random 21.3 and 23.7, this version 18.5 and 19.9; on the 2M orders after a full run random
+-- 18.2 / 20.0 / 17.5, this version 19.3 / 15.1 / 16.9. The random version also measured 11.4-11.9 on a read model grown
+-- to 4.99M orders by repeated runs, below what the catch-up had applied on it (this version was not measured there).
 \set batch random(1, 40)
 BEGIN;
 SELECT count(*)
