@@ -1,5 +1,7 @@
 package dev.orders.projector.invalidation;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -13,16 +15,22 @@ import dev.orders.projector.store.OrderViewStore.Changes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * After a batch committed, tells every query-service instance which orders changed and their new read-model
- * revisions (Redis pub/sub, channel {@code orders:v1:invalidations}, JSON {@code {"orders":{"<id>":<revision>}}}).
- * The revision changes on every write of a read row, an order event or a customer rename alike (the version only on
- * the former). Subscribers evict or refresh both cache layers, and never let a cached copy older than the announced
- * revision be served.
+ * After a batch committed, drops the older copies of the changed orders from the shared cache and tells every
+ * query-service instance which orders changed and their new read-model revisions (Redis pub/sub, channel
+ * {@code orders:v1:invalidations}, JSON {@code {"orders":{"<id>":<revision>}}}): one Lua script, one round trip. The
+ * revision changes on every write of a read row, an order event or a customer rename alike (the version only on the
+ * former). Subscribers evict their in-process copies and never let a cached copy older than the announced revision be
+ * served.
+ *
+ * <p>Why here and not in each subscriber: each query-service instance dropped the shared entries itself, so Redis ran
+ * the same deletions once per instance and each instance paid a round trip per batch; and while no instance was
+ * subscribed (all of them restarting), nothing dropped them and a restarted instance, its revision floors empty, served
+ * the older copy until its TTL. The entries' format ({@code orders:v1:<tenant>:order:<id>}, value
+ * {@code <revision>|<json>} or {@code -} for "not found") is query-service's {@code RedisOrderStore}'s.
  *
  * <p>Why a stale row cannot be cached after an invalidation although the replica may lag the primary: the message
  * carries the committed revision; a reader that loads an older revision from a lagging replica may serve it once but
@@ -33,16 +41,33 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class InvalidationPublisher {
     public static final String CHANNEL = "orders:v1:invalidations";
+    /**
+     * KEYS: the changed orders' cache entries. ARGV: the channel, the message, then each key's revision in KEYS order.
+     * Drops an entry older than its revision (a "not found" always), then publishes; answers the subscribers reached.
+     */
+    static final String DROP_OLDER_AND_PUBLISH = """
+            for i, key in ipairs(KEYS) do
+              local cur = redis.call('GET', key)
+              if cur then
+                local v = (cur == '-') and -1 or (tonumber(string.match(cur, '^(%d+)|')) or -1)
+                if v < tonumber(ARGV[i + 2]) then redis.call('DEL', key) end
+              end
+            end
+            return redis.call('PUBLISH', ARGV[1], ARGV[2])
+            """;
     private static final Logger LOG = Logger.getLogger(InvalidationPublisher.class);
 
-    private final ReactivePubSubCommands<String> pubsub;
+    private final ReactiveRedisDataSource redis;
+    private final String keyPrefix;
     private final ObjectMapper json;
     private final boolean enabled;
     private final Counter failures;
 
     public InvalidationPublisher(ReactiveRedisDataSource redis, ObjectMapper json, MeterRegistry registry,
-            @ConfigProperty(name = "orders.invalidations.enabled", defaultValue = "true") boolean enabled) {
-        this.pubsub = redis.pubsub(String.class);
+            @ConfigProperty(name = "orders.invalidations.enabled", defaultValue = "true") boolean enabled,
+            @ConfigProperty(name = "orders.tenant", defaultValue = "default") String tenant) {
+        this.redis = redis;
+        this.keyPrefix = "orders:v1:" + tenant + ":order:";
         this.json = json;
         this.enabled = enabled;
         this.failures = registry.counter("projector.invalidations.failed");
@@ -61,7 +86,19 @@ public class InvalidationPublisher {
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(e);
         }
-        return pubsub.publish(CHANNEL, message)
+        Map<UUID, Long> orders = changes.orders();
+        List<String> args = new ArrayList<>(4 + 2 * orders.size());
+        args.add(DROP_OLDER_AND_PUBLISH);
+        args.add(Integer.toString(orders.size()));
+        List<String> revisions = new ArrayList<>(orders.size());
+        orders.forEach((id, revision) -> {
+            args.add(keyPrefix + id);
+            revisions.add(Long.toString(revision));
+        });
+        args.add(CHANNEL);
+        args.add(message);
+        args.addAll(revisions);
+        return redis.execute("EVAL", args.toArray(String[]::new))
                 .ifNoItem().after(java.time.Duration.ofMillis(500)).fail()
                 .onFailure().invoke(e -> {
                     failures.increment();

@@ -138,6 +138,40 @@ class CustomerProjectionTest {
         }
     }
 
+    @Test
+    void aBatchDropsTheOlderSharedCacheCopiesOfWhatItChangedBeforeAnnouncingIt() throws Exception {
+        // query-service's entries (RedisOrderStore): "<revision>|<json>", or "-" for "not found"
+        OrderState absent = order(customer, "Name", OrderStatus.PENDING, 1, 100);
+        OrderState older = order(customer, "Name", OrderStatus.PENDING, 1, 200);
+        OrderState ahead = order(customer, "Name", OrderStatus.PENDING, 1, 300);
+        var values = redis.value(String.class);
+        values.set(cacheKey(absent.id()), "-"); // a read before the order was applied
+        values.set(cacheKey(older.id()), "0|{}");
+        values.set(cacheKey(ahead.id()), "999999999999|{}"); // newer than anything this batch announces
+        var messages = new java.util.concurrent.ConcurrentLinkedQueue<String>(); // one batch may announce several
+        var subscriber = redis.pubsub(String.class).subscribe(InvalidationPublisher.CHANNEL, messages::add);
+        try {
+            for (OrderState o : List.of(absent, older, ahead)) {
+                send(OrderEventType.OrderCreated, o);
+            }
+            // The script drops, then publishes: once an order is announced, its older copy is gone.
+            for (OrderState o : List.of(absent, older, ahead)) {
+                String announced = "\"" + o.id() + "\":" + readModel.awaitVersion(o.id(), 1).getLong("revision");
+                Awaitility.await().atMost(DEADLINE).until(() -> messages.stream().anyMatch(m -> m.contains(announced)));
+            }
+            assertEquals(null, values.get(cacheKey(absent.id())), "a cached 'not found' is dropped");
+            assertEquals(null, values.get(cacheKey(older.id())), "an older copy is dropped");
+            assertEquals("999999999999|{}", values.get(cacheKey(ahead.id())), "a newer copy stays");
+        } finally {
+            subscriber.unsubscribe();
+            values.getdel(cacheKey(ahead.id()));
+        }
+    }
+
+    private static String cacheKey(UUID id) {
+        return "orders:v1:default:order:" + id;
+    }
+
     private static void awaitAnnounced(BlockingQueue<String> messages, String expected) throws InterruptedException {
         long until = System.nanoTime() + DEADLINE.toNanos();
         boolean seen = false;

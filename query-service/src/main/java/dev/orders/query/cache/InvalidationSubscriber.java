@@ -18,8 +18,9 @@ import jakarta.enterprise.event.Observes;
 
 /**
  * Listens to the projector's invalidations (Redis pub/sub {@code orders:v1:invalidations}, JSON
- * {@code {"orders":{"<id>":<version>}}}) and applies them to this instance's cache layers. Resubscribes with
- * back-off while Redis is unavailable; TTLs bound what is missed meanwhile.
+ * {@code {"orders":{"<id>":<revision>}}}) and applies them to this instance: its revision floors and its in-process
+ * copies. The projector has dropped the older Redis entries before announcing them. Resubscribes with back-off while
+ * Redis is unavailable; TTLs bound what is missed meanwhile.
  */
 @ApplicationScoped
 public class InvalidationSubscriber {

@@ -121,7 +121,10 @@ public class OrderCache {
                 : redis.unlock(id);
     }
 
-    /** A projector invalidation (order id → new read revision): raise floors, drop older copies from both layers. */
+    /**
+     * A projector invalidation (order id → new read revision): raise the floors and drop this instance's copies. The
+     * projector has already dropped the older Redis copies, once for all instances (InvalidationPublisher).
+     */
     public Uni<Void> invalidate(Map<UUID, Long> revisions) {
         router.raiseFloors(revisions);
         // Only the keys this instance holds (or is loading): most announced orders were never read here, so a Uni per
@@ -131,7 +134,7 @@ public class OrderCache {
         return Multi.createFrom().iterable(held)
                 .onItem().transformToUniAndConcatenate(local::invalidate)
                 .collect().last()
-                .chain(() -> redis.deleteIfOlder(revisions));
+                .replaceWithVoid();
     }
 
     /** The long-lived copy, for when the database cannot answer in time. */

@@ -2,9 +2,6 @@ package dev.orders.query.cache;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -73,18 +70,6 @@ public class RedisOrderStore {
             redis.call('DEL', KEYS[2])
             redis.call('SET', KEYS[1], '-', 'NX', 'PX', ARGV[1])
             return 1
-            """;
-    /** For each key, its revision in ARGV at the same index: drops the entry if it is older (or a negative entry). */
-    static final String DELETE_IF_OLDER = """
-            local n = 0
-            for i, key in ipairs(KEYS) do
-              local cur = redis.call('GET', key)
-              if cur then
-                local v = (cur == '-') and -1 or (tonumber(string.match(cur, '^(%d+)|')) or -1)
-                if v < tonumber(ARGV[i]) then redis.call('DEL', key) n = n + 1 end
-              end
-            end
-            return n
             """;
     private static final String LOCK_MILLIS = "2000";
 
@@ -183,28 +168,6 @@ public class RedisOrderStore {
                 Long.toString(negativeTtl.toMillis())).replaceWithVoid();
     }
 
-    /**
-     * After an invalidation: drops each entry older than its order's new revision (or a negative entry), all in one
-     * round trip per message, not one per order (a catch-up announces ~450 orders per batch to every instance; one
-     * script call each was most of query-service's CPU while the projector caught up).
-     */
-    @Fallback(fallbackMethod = "skip")
-    public Uni<Void> deleteIfOlder(Map<UUID, Long> revisions) {
-        if (revisions.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        List<String> args = new ArrayList<>(2 + 2 * revisions.size());
-        args.add(DELETE_IF_OLDER);
-        args.add(Integer.toString(revisions.size()));
-        List<Long> values = new ArrayList<>(revisions.size());
-        revisions.forEach((id, revision) -> {
-            args.add(key(id));
-            values.add(revision);
-        });
-        values.forEach(v -> args.add(Long.toString(v)));
-        return redis.execute("EVAL", args.toArray(String[]::new)).replaceWithVoid();
-    }
-
     @Fallback(fallbackMethod = "skip")
     public Uni<Void> unlock(UUID id) {
         return redis.execute("DEL", lockKey(id)).replaceWithVoid();
@@ -224,10 +187,6 @@ public class RedisOrderStore {
     }
 
     private Uni<Void> skip(UUID id) {
-        return Uni.createFrom().voidItem();
-    }
-
-    private Uni<Void> skip(Map<UUID, Long> revisions) {
         return Uni.createFrom().voidItem();
     }
 
