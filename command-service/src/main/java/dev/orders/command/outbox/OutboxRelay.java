@@ -62,8 +62,9 @@ import jakarta.interceptor.Interceptor;
  * before its wake-up or whose relay is off. A commit drains at once when no batch that claimed rows started within the
  * last {@code orders.outbox.wake-delay}; otherwise its wake-up waits until that long after that batch's start, so
  * under load the commits of that window leave as one batch, and a lone write after a quiet moment waits for nothing.
- * A wake-up still pending when the instance shuts down is dropped: another instance's poll or this one's next start
- * relays those rows. No NOTIFY: a notifying commit holds a cluster-wide lock until its WAL flush, which serialized
+ * A graceful stop relays what is still waiting before the emitter and the pools close ({@link #finalDrain()}), so the
+ * last commits' wake-up, pending when the stop came, does not leave their rows to another instance's poll or to this
+ * one's next start. No NOTIFY: a notifying commit holds a cluster-wide lock until its WAL flush, which serialized
  * every write (migration V5); and since any relay drains every instance's rows, each instance waking its own relay
  * covers them all.
  */
@@ -84,6 +85,9 @@ public class OutboxRelay {
              ORDER BY seq
              LIMIT $1""";
     public static final String MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1)";
+
+    /** How long a graceful stop waits for its last drain: a healthy one takes milliseconds. */
+    static final Duration FINAL_DRAIN_WAIT = Duration.ofSeconds(2);
 
     private final Pool pool;
     private final MutinyEmitter<String> emitter;
@@ -127,6 +131,42 @@ public class OutboxRelay {
     /** Relays what is already waiting; after {@link NotRunning} has turned on (a later priority). */
     void onStart(@Observes @Priority(NotRunning.STARTS + 1) StartupEvent event) {
         nudge();
+    }
+
+    /**
+     * On a graceful stop (SIGTERM), relays what is waiting: once any running drain has ended, one more, whose claim
+     * sees every commit made before it. It waits at most {@link #FINAL_DRAIN_WAIT}:
+     * a stop that cannot reach Kafka or the database leaves the rows to the next relay (a send it abandons marks
+     * nothing, and its transaction ends with the process), and the pod's grace period (k8s/base: 45 s against the
+     * preStop's 5 s and quarkus.shutdown.timeout's 30 s) still covers it. It runs before the scheduler and
+     * {@link NotRunning} stop (a lower priority runs first), and before the Kafka connector and the pools close (once
+     * the application scope is destroyed, after this event).
+     */
+    void onStop(@Observes @Priority(NotRunning.STOPS - 1) ShutdownEvent event) {
+        finalDrain();
+    }
+
+    /** The stop's last drain (see {@link #onStop}); package-private for the test, which cannot stop the application. */
+    void finalDrain() {
+        if (!enabled) {
+            return;
+        }
+        try {
+            int relayedNow = afterRunningDrain().chain(this::drain).call(this::afterRunningDrain)
+                    .await().atMost(FINAL_DRAIN_WAIT);
+            LOG.debugf("outbox relay: %d rows relayed at shutdown", relayedNow);
+        } catch (RuntimeException e) {
+            LOG.warnf("outbox relay: the last drain at shutdown did not finish within %s (%s); the next relay"
+                    + " (another instance's poll, or this one's next start) publishes what is left", FINAL_DRAIN_WAIT,
+                    e.toString());
+        }
+    }
+
+    /** Completes once no drain runs here (a drain started meanwhile, by a late wake-up, is waited for too). */
+    private Uni<Void> afterRunningDrain() {
+        CompletableFuture<Void> running = draining.get();
+        return running == null ? Uni.createFrom().voidItem()
+                : Uni.createFrom().completionStage(running.copy()).chain(this::afterRunningDrain);
     }
 
     /**
@@ -311,13 +351,15 @@ public class OutboxRelay {
     public static class NotRunning implements Scheduled.SkipPredicate {
         /** The start-up priority at which it turns on. */
         static final int STARTS = Interceptor.Priority.PLATFORM_AFTER + 100;
+        /** The shutdown priority at which it turns off. */
+        static final int STOPS = Interceptor.Priority.APPLICATION + 500;
         private volatile boolean running;
 
         void onStart(@Observes @Priority(STARTS) StartupEvent event) {
             running = true;
         }
 
-        void onStop(@Observes ShutdownEvent event) {
+        void onStop(@Observes @Priority(STOPS) ShutdownEvent event) {
             running = false;
         }
 

@@ -29,7 +29,8 @@ import jakarta.inject.Inject;
  * The wake-up delay is a leading-edge throttle. Orders committed within it after a batch started leave in one relay
  * transaction: their outbox rows carry one published_at (the marking transaction's now()); without the delay each
  * commit starts its own drain, and three orders written one after another are marked by two or three transactions.
- * And a commit after a quiet relay is relayed at once, not a delay later. The poll is off, so only wake-ups relay.
+ * And a commit after a quiet relay is relayed at once, not a delay later; and a graceful stop relays a commit whose
+ * wake-up is still pending. The poll is off, so only wake-ups relay.
  */
 @QuarkusTest
 @TestProfile(OutboxWakeDelayTest.Delayed.class)
@@ -78,6 +79,24 @@ class OutboxWakeDelayTest {
             Set<String> lone = Set.of(OrderApi.create(DevData.ADA).toString());
             Awaitility.await("a lone commit after a quiet moment is marked without waiting for the delay")
                     .atMost(DELAY.minusSeconds(1)).until(() -> marks(lone)[0] == 1);
+        }
+    }
+
+    @Test
+    void aStopRelaysTheCommitsWhoseWakeUpIsStillPending() throws Exception {
+        try (KafkaTail tail = new KafkaTail(bootstrap)) {
+            // the batch that relays a first order opens a window: the next commit's wake-up waits for its end
+            tail.await(OrderApi.create(DevData.ADA).toString(), Duration.ofSeconds(20));
+            long windowUsed = relay.nanosSinceLastBatch();
+            long started = System.nanoTime();
+            Set<String> pending = Set.of(OrderApi.create(DevData.ADA).toString());
+
+            relay.finalDrain(); // what a graceful stop runs (ShutdownEvent), before the Kafka connector and pools close
+
+            long windowAtStop = windowUsed + System.nanoTime() - started;
+            assumeTrue(windowAtStop < DELAY.toNanos() * 3 / 4, "the stop came " + windowAtStop / 1_000_000
+                    + " ms after the first order's batch started, more than 3/4 of the wake-up delay");
+            assertEquals(1, marks(pending)[0], "the stop relayed the order whose wake-up was still pending");
         }
     }
 
