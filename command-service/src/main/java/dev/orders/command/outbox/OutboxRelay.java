@@ -138,11 +138,11 @@ public class OutboxRelay {
      * sees every commit made before it. It waits at most {@link #FINAL_DRAIN_WAIT}:
      * a stop that cannot reach Kafka or the database leaves the rows to the next relay (a send it abandons marks
      * nothing, and its transaction ends with the process), and the pod's grace period (k8s/base: 45 s against the
-     * preStop's 5 s and quarkus.shutdown.timeout's 30 s) still covers it. It runs before the scheduler and
-     * {@link NotRunning} stop (a lower priority runs first), and before the Kafka connector and the pools close (once
-     * the application scope is destroyed, after this event).
+     * preStop's 5 s and quarkus.shutdown.timeout's 30 s) still covers it. It runs once {@link NotRunning} has turned
+     * off (a higher priority runs later), so no poll or wake-up starts a drain after it, and before the Kafka connector
+     * and the pools close (once the application scope is destroyed, after this event).
      */
-    void onStop(@Observes @Priority(NotRunning.STOPS - 1) ShutdownEvent event) {
+    void onStop(@Observes @Priority(NotRunning.STOPS + 1) ShutdownEvent event) {
         finalDrain();
     }
 
@@ -156,7 +156,7 @@ public class OutboxRelay {
                     .await().atMost(FINAL_DRAIN_WAIT);
             LOG.debugf("outbox relay: %d rows relayed at shutdown", relayedNow);
         } catch (RuntimeException e) {
-            LOG.warnf("outbox relay: the last drain at shutdown did not finish within %s (%s); the next relay"
+            LOG.warnf("outbox relay: the last drain at shutdown failed or outlasted %s (%s); the next relay"
                     + " (another instance's poll, or this one's next start) publishes what is left", FINAL_DRAIN_WAIT,
                     e.toString());
         }

@@ -32,11 +32,16 @@ import jakarta.enterprise.context.ApplicationScoped;
  * the older copy until its TTL. The entries' format ({@code orders:v1:<tenant>:order:<id>}, value
  * {@code <revision>|<json>} or {@code -} for "not found") is query-service's {@code RedisOrderStore}'s.
  *
- * <p>Why a stale row cannot be cached after an invalidation although the replica may lag the primary: the message
- * carries the committed revision; a reader that loads an older revision from a lagging replica may serve it once but
- * must not cache it over the announced one (the cache's compare-and-set keeps the highest revision), and the
- * cache TTL bounds anything a lost message (pub/sub is fire-and-forget) leaves behind. A failure here is logged and
- * counted, never retried into the consumer: the data is already committed.
+ * <p>A reader that loads an older revision from a lagging replica may serve it once, but an instance that has the
+ * announcement never stores it (its floor) nor serves it from Redis. What remains: a refill that passed its floor
+ * check before its instance had the announcement, and whose store lands after the drop, leaves the older copy in
+ * Redis; the running instances' floors never serve it, but an instance started within its TTL (60 s) may. (When each
+ * instance dropped the entries after raising its own floor, that store was dropped too.) The TTLs bound anything a
+ * lost message (pub/sub is fire-and-forget) leaves behind.
+ *
+ * <p>A failure here is logged and counted, never retried into the consumer: the data is already committed. When the
+ * script itself is refused (a Redis user without this version's rights: {@code +eval +get +del} on the entries, see
+ * k8s/README.md), the changes are still announced with a plain {@code PUBLISH}.
  */
 @ApplicationScoped
 public class InvalidationPublisher {
@@ -98,7 +103,11 @@ public class InvalidationPublisher {
         args.add(CHANNEL);
         args.add(message);
         args.addAll(revisions);
-        return redis.execute("EVAL", args.toArray(String[]::new))
+        return redis.execute("EVAL", args.toArray(String[]::new)).replaceWithVoid()
+                .onFailure().recoverWithUni(e -> {
+                    LOG.warnf("could not drop the older cache entries (%s); announcing the changes only", e.toString());
+                    return redis.pubsub(String.class).publish(CHANNEL, message).replaceWithVoid();
+                })
                 .ifNoItem().after(java.time.Duration.ofMillis(500)).fail()
                 .onFailure().invoke(e -> {
                     failures.increment();

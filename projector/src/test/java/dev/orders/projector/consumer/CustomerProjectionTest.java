@@ -145,9 +145,9 @@ class CustomerProjectionTest {
         OrderState older = order(customer, "Name", OrderStatus.PENDING, 1, 200);
         OrderState ahead = order(customer, "Name", OrderStatus.PENDING, 1, 300);
         var values = redis.value(String.class);
-        values.set(cacheKey(absent.id()), "-"); // a read before the order was applied
-        values.set(cacheKey(older.id()), "0|{}");
-        values.set(cacheKey(ahead.id()), "999999999999|{}"); // newer than anything this batch announces
+        values.setex(cacheKey(absent.id()), 60, "-"); // a read before the order was applied
+        values.setex(cacheKey(older.id()), 60, "0|{}");
+        values.setex(cacheKey(ahead.id()), 60, "999999999999|{}"); // newer than anything this batch announces
         var messages = new java.util.concurrent.ConcurrentLinkedQueue<String>(); // one batch may announce several
         var subscriber = redis.pubsub(String.class).subscribe(InvalidationPublisher.CHANNEL, messages::add);
         try {
