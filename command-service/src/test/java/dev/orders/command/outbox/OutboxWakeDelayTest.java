@@ -54,20 +54,7 @@ class OutboxWakeDelayTest {
     @Test
     void commitsWithinTheDelayLeaveTogetherAndAQuietRelaysCommitLeavesAtOnce() throws Exception {
         try (KafkaTail tail = new KafkaTail(bootstrap)) {
-            // a first order warms the request path (a fresh application's first writes take hundreds of ms); the
-            // batch that relays it starts a window that the three below fall into
-            tail.await(OrderApi.create(DevData.ADA).toString(), Duration.ofSeconds(20));
-            long windowUsed = relay.nanosSinceLastBatch();
-            long started = System.nanoTime();
-            Set<String> ids = new LinkedHashSet<>();
-            for (int i = 0; i < 3; i++) {
-                ids.add(OrderApi.create(DevData.ADA).toString());
-            }
-            // the three commits must fall inside the first order's window for the claim to hold (with a margin for
-            // the timer); a machine this slow proves nothing
-            long windowAtLastCommit = windowUsed + System.nanoTime() - started;
-            assumeTrue(windowAtLastCommit < DELAY.toNanos() * 3 / 4, "the three writes came " + windowAtLastCommit
-                    / 1_000_000 + " ms after the first order's batch started, more than 3/4 of the wake-up delay");
+            Set<String> ids = writeInsideAWindow(tail, 3);
             assertTrue(tail.awaitAll(ids, Duration.ofSeconds(20)).containsAll(ids), "all three relayed");
             // Kafka has the records before the relay's transaction marks them: wait for all three marks
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> marks(ids)[0] == 3);
@@ -85,20 +72,34 @@ class OutboxWakeDelayTest {
     @Test
     void aStopRelaysTheCommitsWhoseWakeUpIsStillPending() throws Exception {
         try (KafkaTail tail = new KafkaTail(bootstrap)) {
-            // the batch that relays a first order opens a window: the next commit's wake-up waits for its end
-            tail.await(OrderApi.create(DevData.ADA).toString(), Duration.ofSeconds(20));
-            long windowUsed = relay.nanosSinceLastBatch();
-            long started = System.nanoTime();
-            Set<String> pending = Set.of(OrderApi.create(DevData.ADA).toString());
-            long windowAtCheck = windowUsed + System.nanoTime() - started;
-            assumeTrue(windowAtCheck < DELAY.toNanos() * 3 / 4, "the write came " + windowAtCheck / 1_000_000
-                    + " ms after the first order's batch started, more than 3/4 of the wake-up delay");
+            Set<String> pending = writeInsideAWindow(tail, 1);
             assertEquals(0, marks(pending)[0], "not relayed yet: its wake-up waits for the window's end");
 
             relay.finalDrain(); // what a graceful stop runs (ShutdownEvent), before the Kafka connector and pools close
 
             assertEquals(1, marks(pending)[0], "the stop relayed the order whose wake-up was still pending");
         }
+    }
+
+    /**
+     * Writes {@code n} orders inside a relay batch's window: a first order (which also warms the request path: a fresh
+     * application's first writes take hundreds of ms) is relayed, and the batch that relays it opens the window, so
+     * the wake-ups of the {@code n} commits wait for its end. They must all fall inside the window (with a margin for
+     * the timer) for a test to hold; a machine this slow proves nothing, and the test is skipped.
+     */
+    private Set<String> writeInsideAWindow(KafkaTail tail, int n) throws Exception {
+        tail.await(OrderApi.create(DevData.ADA).toString(), Duration.ofSeconds(20));
+        long windowUsed = relay.nanosSinceLastBatch();
+        long started = System.nanoTime();
+        Set<String> ids = new LinkedHashSet<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(OrderApi.create(DevData.ADA).toString());
+        }
+        long windowAtLastCommit = windowUsed + System.nanoTime() - started;
+        assumeTrue(windowAtLastCommit < DELAY.toNanos() * 3 / 4, "the last of " + n + " writes came "
+                + windowAtLastCommit / 1_000_000 + " ms after the first order's batch started, more than 3/4 of the"
+                + " wake-up delay");
+        return ids;
     }
 
     /** How many of the orders' OrderCreated rows are marked published, and by how many transactions (now()). */
