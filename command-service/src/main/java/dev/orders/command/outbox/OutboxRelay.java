@@ -135,12 +135,12 @@ public class OutboxRelay {
 
     /**
      * On a graceful stop (SIGTERM), relays what is waiting: once any running drain has ended, one more, whose claim
-     * sees every commit made before it. It waits at most {@link #FINAL_DRAIN_WAIT}:
-     * a stop that cannot reach Kafka or the database leaves the rows to the next relay (a send it abandons marks
-     * nothing, and its transaction ends with the process), and the pod's grace period (k8s/base: 45 s against the
-     * preStop's 5 s and quarkus.shutdown.timeout's 30 s) still covers it. It runs once {@link NotRunning} has turned
-     * off (a higher priority runs later), so no poll or wake-up starts a drain after it, and before the Kafka connector
-     * and the pools close (once the application scope is destroyed, after this event).
+     * sees every commit made before it. It waits at most {@link #FINAL_DRAIN_WAIT}: a stop that cannot reach Kafka or
+     * the database leaves the rows to the next relay (a send it abandons marks nothing, and its transaction ends with
+     * the process), and the pod's grace period (k8s/base: 45 s against the preStop's 5 s and
+     * quarkus.shutdown.timeout's 30 s) still covers it. It runs once {@link NotRunning} has turned off (a higher
+     * priority runs later), so no poll or wake-up starts a drain after it, and before the Kafka connector and the pools
+     * close (once the application scope is destroyed, after this event).
      */
     void onStop(@Observes @Priority(NotRunning.STOPS + 1) ShutdownEvent event) {
         finalDrain();
