@@ -15,6 +15,7 @@ import dev.orders.projector.store.OrderViewStore.Changes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -63,6 +64,8 @@ public class InvalidationPublisher {
     private static final Logger LOG = Logger.getLogger(InvalidationPublisher.class);
 
     private final ReactiveRedisDataSource redis;
+    /** The fallback when Redis refuses the script: announcing without dropping. */
+    private final ReactivePubSubCommands<String> pubsub;
     private final String keyPrefix;
     private final ObjectMapper json;
     private final boolean enabled;
@@ -72,6 +75,7 @@ public class InvalidationPublisher {
             @ConfigProperty(name = "orders.invalidations.enabled", defaultValue = "true") boolean enabled,
             @ConfigProperty(name = "orders.tenant", defaultValue = "default") String tenant) {
         this.redis = redis;
+        this.pubsub = redis.pubsub(String.class);
         this.keyPrefix = "orders:v1:" + tenant + ":order:";
         this.json = json;
         this.enabled = enabled;
@@ -106,7 +110,7 @@ public class InvalidationPublisher {
         return redis.execute("EVAL", args.toArray(String[]::new)).replaceWithVoid()
                 .onFailure().recoverWithUni(e -> {
                     LOG.warnf("could not drop the older cache entries (%s); announcing the changes only", e.toString());
-                    return redis.pubsub(String.class).publish(CHANNEL, message).replaceWithVoid();
+                    return pubsub.publish(CHANNEL, message).replaceWithVoid();
                 })
                 .ifNoItem().after(java.time.Duration.ofMillis(500)).fail()
                 .onFailure().invoke(e -> {
