@@ -20,8 +20,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * After a batch committed, drops the older copies of the changed orders from the shared cache and tells every
- * query-service instance which orders changed and their new read-model revisions (Redis pub/sub, channel
+ * After a batch committed, replaces the older copies of the changed orders in the shared cache with tombstones and
+ * tells every query-service instance which orders changed and their new read-model revisions (Redis pub/sub, channel
  * {@code orders:v1:invalidations}, JSON {@code {"orders":{"<id>":<revision>}}}): one Lua script, one round trip. The
  * revision changes on every write of a read row, an order event or a customer rename alike (the version only on the
  * former). Subscribers evict their in-process copies and never let a cached copy older than the announced revision be
@@ -31,32 +31,41 @@ import jakarta.enterprise.context.ApplicationScoped;
  * the same deletions once per instance and each instance paid a round trip per batch; and while no instance was
  * subscribed (all of them restarting), nothing dropped them and a restarted instance, its revision floors empty, served
  * the older copy until its TTL. The entries' format ({@code orders:v1:<tenant>:order:<id>}, value
- * {@code <revision>|<json>} or {@code -} for "not found") is query-service's {@code RedisOrderStore}'s.
+ * {@code <revision>|<json>}, {@code -} for "not found", {@code <revision>|} for a tombstone; the refill lock
+ * {@code orders:v1:<tenant>:lock:order:<id>}) is query-service's {@code RedisOrderStore}'s.
  *
- * <p>A reader that loads an older revision from a lagging replica may serve it once, but an instance that has the
- * announcement never stores it (its floor) nor serves it from Redis. What remains: a refill that passed its floor
- * check before its instance had the announcement, and whose store lands after the drop, leaves the older copy in
- * Redis; the running instances' floors never serve it, but an instance started within its TTL (60 s) may. (When each
- * instance dropped the entries after raising its own floor, that store was dropped too.) The TTLs bound anything a
- * lost message (pub/sub is fire-and-forget) leaves behind.
+ * <p>Why a tombstone ({@code <revision>|}, no body) rather than a delete: a refill that read a replica still behind
+ * the batch, and whose store lands after this script, would put the older copy back, and an instance started within
+ * its TTL (its floors empty) would serve it. The store's compare-and-set refuses anything older than a tombstone, and
+ * a reader that finds one takes its revision as the order's floor. So the script leaves one where an entry older than
+ * the batch was (with that entry's remaining TTL) and where a refill is in progress (its lock held, no entry yet;
+ * {@code orders.invalidations.tombstone-ttl}). Where neither is, it writes nothing: most changed orders are in no cache,
+ * and a tombstone for each would fill Redis during a catch-up. What remains is a refill that starts after this
+ * script and reads a lagging replica before its instance has the announcement, published by the same script; the
+ * TTLs bound it, and anything a lost message (pub/sub is fire-and-forget) leaves behind.
  *
  * <p>A failure here is logged and counted, never retried into the consumer: the data is already committed. When the
- * script itself is refused (a Redis user without this version's rights: {@code +eval +get +del} on the entries, see
- * k8s/README.md), the changes are still announced with a plain {@code PUBLISH}.
+ * script itself is refused (a Redis user without this version's rights, see k8s/README.md), the changes are still
+ * announced with a plain {@code PUBLISH}.
  */
 @ApplicationScoped
 public class InvalidationPublisher {
     public static final String CHANNEL = "orders:v1:invalidations";
     /**
-     * KEYS: the changed orders' cache entries. ARGV: the channel, the message, then each key's revision in KEYS order.
-     * Drops an entry older than its revision (a "not found" always), then publishes; answers the subscribers reached.
+     * KEYS: each changed order's cache entry then its refill lock. ARGV: the channel, the message, the tombstone TTL
+     * (ms) for a refill in progress, then each order's revision in KEYS order. Leaves a tombstone in place of an entry
+     * older than its revision (a "not found" always) or of a refill in progress, then publishes; answers the
+     * subscribers reached.
      */
-    static final String DROP_OLDER_AND_PUBLISH = """
-            for i, key in ipairs(KEYS) do
+    static final String TOMBSTONE_OLDER_AND_PUBLISH = """
+            for i = 1, #KEYS / 2 do
+              local key, rev = KEYS[2 * i - 1], ARGV[i + 3]
               local cur = redis.call('GET', key)
               if cur then
                 local v = (cur == '-') and -1 or (tonumber(string.match(cur, '^(%d+)|')) or -1)
-                if v < tonumber(ARGV[i + 2]) then redis.call('DEL', key) end
+                if v < tonumber(rev) then redis.call('SET', key, rev .. '|', 'KEEPTTL') end
+              elseif redis.call('EXISTS', KEYS[2 * i]) == 1 then
+                redis.call('SET', key, rev .. '|', 'PX', ARGV[3])
               end
             end
             return redis.call('PUBLISH', ARGV[1], ARGV[2])
@@ -67,16 +76,22 @@ public class InvalidationPublisher {
     /** The fallback when Redis refuses the script: announcing without dropping. */
     private final ReactivePubSubCommands<String> pubsub;
     private final String keyPrefix;
+    private final String lockPrefix;
+    private final String tombstoneTtlMillis;
     private final ObjectMapper json;
     private final boolean enabled;
     private final Counter failures;
 
     public InvalidationPublisher(ReactiveRedisDataSource redis, ObjectMapper json, MeterRegistry registry,
             @ConfigProperty(name = "orders.invalidations.enabled", defaultValue = "true") boolean enabled,
-            @ConfigProperty(name = "orders.tenant", defaultValue = "default") String tenant) {
+            @ConfigProperty(name = "orders.tenant", defaultValue = "default") String tenant,
+            @ConfigProperty(name = "orders.invalidations.tombstone-ttl", defaultValue = "PT10S")
+            java.time.Duration tombstoneTtl) {
         this.redis = redis;
         this.pubsub = redis.pubsub(String.class);
         this.keyPrefix = "orders:v1:" + tenant + ":order:";
+        this.lockPrefix = "orders:v1:" + tenant + ":lock:order:";
+        this.tombstoneTtlMillis = Long.toString(tombstoneTtl.toMillis());
         this.json = json;
         this.enabled = enabled;
         this.failures = registry.counter("projector.invalidations.failed");
@@ -96,20 +111,22 @@ public class InvalidationPublisher {
             return Uni.createFrom().failure(e);
         }
         Map<UUID, Long> orders = changes.orders();
-        List<String> args = new ArrayList<>(4 + 2 * orders.size());
-        args.add(DROP_OLDER_AND_PUBLISH);
-        args.add(Integer.toString(orders.size()));
+        List<String> args = new ArrayList<>(5 + 3 * orders.size());
+        args.add(TOMBSTONE_OLDER_AND_PUBLISH);
+        args.add(Integer.toString(2 * orders.size()));
         List<String> revisions = new ArrayList<>(orders.size());
         orders.forEach((id, revision) -> {
             args.add(keyPrefix + id);
+            args.add(lockPrefix + id);
             revisions.add(Long.toString(revision));
         });
         args.add(CHANNEL);
         args.add(message);
+        args.add(tombstoneTtlMillis);
         args.addAll(revisions);
         return redis.execute("EVAL", args.toArray(String[]::new)).replaceWithVoid()
                 .onFailure().recoverWithUni(e -> {
-                    LOG.warnf("could not drop the older cache entries (%s); announcing the changes only", e.toString());
+                    LOG.warnf("could not replace the older cache entries (%s); announcing the changes only", e.toString());
                     return pubsub.publish(CHANNEL, message).replaceWithVoid();
                 })
                 .ifNoItem().after(java.time.Duration.ofMillis(500)).fail()

@@ -139,37 +139,59 @@ class CustomerProjectionTest {
     }
 
     @Test
-    void aBatchDropsTheOlderSharedCacheCopiesOfWhatItChangedBeforeAnnouncingIt() throws Exception {
-        // query-service's entries (RedisOrderStore): "<revision>|<json>", or "-" for "not found"
+    void aBatchTombstonesTheOlderSharedCacheCopiesAndRefillsInProgressBeforeAnnouncingIt() throws Exception {
+        // query-service's entries (RedisOrderStore): "<revision>|<json>", "-" for "not found", "<revision>|" for a
+        // tombstone; its refill lock beside them
         OrderState absent = order(customer, "Name", OrderStatus.PENDING, 1, 100);
         OrderState older = order(customer, "Name", OrderStatus.PENDING, 1, 200);
         OrderState ahead = order(customer, "Name", OrderStatus.PENDING, 1, 300);
+        OrderState refilling = order(customer, "Name", OrderStatus.PENDING, 1, 400);
+        OrderState uncached = order(customer, "Name", OrderStatus.PENDING, 1, 500);
+        List<OrderState> all = List.of(absent, older, ahead, refilling, uncached);
         var values = redis.value(String.class);
         values.setex(cacheKey(absent.id()), 60, "-"); // a read before the order was applied
         values.setex(cacheKey(older.id()), 60, "0|{}");
         values.setex(cacheKey(ahead.id()), 60, "999999999999|{}"); // newer than anything this batch announces
+        values.setex(lockKey(refilling.id()), 60, "1"); // a reader is loading it: its copy may be older
         var messages = new java.util.concurrent.ConcurrentLinkedQueue<String>(); // one batch may announce several
         var subscriber = redis.pubsub(String.class).subscribe(InvalidationPublisher.CHANNEL, messages::add);
         try {
-            for (OrderState o : List.of(absent, older, ahead)) {
+            for (OrderState o : all) {
                 send(OrderEventType.OrderCreated, o);
             }
-            // The script drops, then publishes: once an order is announced, its older copy is gone.
-            for (OrderState o : List.of(absent, older, ahead)) {
-                String announced = "\"" + o.id() + "\":" + readModel.awaitVersion(o.id(), 1).getLong("revision");
+            // The script replaces, then publishes: once an order is announced, its older copy is gone.
+            java.util.Map<UUID, Long> revisions = new java.util.HashMap<>();
+            for (OrderState o : all) {
+                long revision = readModel.awaitVersion(o.id(), 1).getLong("revision");
+                revisions.put(o.id(), revision);
+                String announced = "\"" + o.id() + "\":" + revision;
                 Awaitility.await().atMost(DEADLINE).until(() -> messages.stream().anyMatch(m -> m.contains(announced)));
             }
-            assertEquals(null, values.get(cacheKey(absent.id())), "a cached 'not found' is dropped");
-            assertEquals(null, values.get(cacheKey(older.id())), "an older copy is dropped");
+            assertEquals(revisions.get(absent.id()) + "|", values.get(cacheKey(absent.id())),
+                    "a cached 'not found' becomes a tombstone at the announced revision");
+            assertEquals(revisions.get(older.id()) + "|", values.get(cacheKey(older.id())),
+                    "an older copy becomes a tombstone");
+            assertTrue(redis.key().pttl(cacheKey(older.id())) <= 60_000, "with the older copy's remaining TTL");
             assertEquals("999999999999|{}", values.get(cacheKey(ahead.id())), "a newer copy stays");
+            assertEquals(revisions.get(refilling.id()) + "|", values.get(cacheKey(refilling.id())),
+                    "a refill in progress finds a tombstone its older copy cannot replace");
+            long ttl = redis.key().pttl(cacheKey(refilling.id()));
+            assertTrue(ttl > 0 && ttl <= 10_000, "a refill's tombstone lives orders.invalidations.tombstone-ttl: " + ttl);
+            assertEquals(null, values.get(cacheKey(uncached.id())), "an order in no cache gets nothing");
         } finally {
             subscriber.unsubscribe();
-            values.getdel(cacheKey(ahead.id()));
+            for (OrderState o : all) {
+                redis.key().del(cacheKey(o.id()), lockKey(o.id()));
+            }
         }
     }
 
     private static String cacheKey(UUID id) {
         return "orders:v1:default:order:" + id;
+    }
+
+    private static String lockKey(UUID id) {
+        return "orders:v1:default:lock:order:" + id;
     }
 
     private static void awaitAnnounced(BlockingQueue<String> messages, String expected) throws InterruptedException {

@@ -25,9 +25,10 @@ import jakarta.enterprise.context.ApplicationScoped;
  * ({@link RedisOrderStore}, version compare-and-set, a short lock so one instance refills a key) → the database
  * through {@link ReadRouter}.
  *
- * <p>Versions are the safety net: invalidations from the projector ({@link #invalidate}) raise the router's version
- * floor of each changed order; anything older, from any layer, is never served from cache nor written back into it.
- * Lost invalidations are bounded by the L1 (seconds) and Redis (a minute) TTLs.
+ * <p>Revisions are the safety net: invalidations from the projector ({@link #invalidate}) raise the router's revision
+ * floor of each changed order, and so does a tombstone the projector left in Redis (for an instance that started after
+ * the announcement); anything older, from any layer, is never served from cache nor written back into it. Lost
+ * invalidations are bounded by the L1 (seconds) and Redis (a minute) TTLs.
  *
  * <p>A miss costs two Redis round trips: one that reads the entry or takes the refill lock, one that stores the
  * loaded order and releases the lock.
@@ -90,6 +91,10 @@ public class OrderCache {
                 return Uni.createFrom().item(Optional.ofNullable(lookup.hit().order()));
             }
             redisMisses.increment();
+            if (lookup.tombstone() > 0) {
+                // the projector announced this revision; an instance that missed the announcement learns it here
+                router.raiseFloor(id, lookup.tombstone());
+            }
             if (!lookup.locked()) {
                 return waitForOther(id, 4);
             }
@@ -123,7 +128,8 @@ public class OrderCache {
 
     /**
      * A projector invalidation (order id → new read revision): raise the floors and drop this instance's copies. The
-     * projector has already dropped the older Redis copies, once for all instances (InvalidationPublisher).
+     * projector has already replaced the older Redis copies with tombstones, once for all instances
+     * (InvalidationPublisher).
      */
     public Uni<Void> invalidate(Map<UUID, Long> revisions) {
         router.raiseFloors(revisions);

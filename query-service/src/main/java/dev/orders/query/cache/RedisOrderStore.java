@@ -23,10 +23,14 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The shared (L2) layer in Redis. Values are {@code <version>|<json>}, or {@code -} for a cached "not found". Writes
- * are compare-and-set in one Lua script, so an older version never overwrites a newer one, whichever instance
- * writes last. A longer-lived copy ({@code stale:} key) is what readers fall back to while the database is slow.
- * A miss is two round trips: {@link #getOrLock} (read, or take the refill lock) and a store that releases the lock.
+ * The shared (L2) layer in Redis. Values are {@code <revision>|<json>}, {@code -} for a cached "not found", or a
+ * tombstone {@code <revision>|} (no body) that the projector leaves in place of an older entry, or of a refill in
+ * progress, when it announces that revision (InvalidationPublisher). Writes are compare-and-set in one Lua script, so
+ * an older revision never overwrites a newer one or a newer tombstone, whichever instance writes last: a refill that
+ * read a replica behind the announcement cannot put its older copy back after the projector's drop. A tombstone reads
+ * as a miss that also tells the reader the order's floor, which an instance started after the announcement lacks. A
+ * longer-lived copy ({@code stale:} key) is what readers fall back to while the database is slow. A miss is two round
+ * trips: {@link #getOrLock} (read, or take the refill lock) and a store that releases the lock.
  *
  * <p>Redis is an optimisation: every call runs under this class's fault-tolerance policy
  * ({@code quarkus.fault-tolerance."dev.orders.query.cache.RedisOrderStore".*}) and any failure reads as a miss or is
@@ -37,19 +41,26 @@ import jakarta.enterprise.context.ApplicationScoped;
 @Timeout
 @CircuitBreaker
 public class RedisOrderStore {
-    /** KEYS: entry, lock. ARGV: version floor, lock ms. Returns {entry} when it is usable, else {'', locked 1|0}. */
+    /**
+     * KEYS: entry, lock. ARGV: revision floor, lock ms. Returns {entry} when it is usable, else {'', locked 1|0,
+     * tombstone's revision or 0}.
+     */
     static final String GET_OR_LOCK = """
             local v = redis.call('GET', KEYS[1])
+            local tomb = 0
             if v then
               local floor = tonumber(ARGV[1])
               if v == '-' then
                 if floor == 0 then return {v} end
-              elseif (tonumber(string.match(v, '^(%d+)|')) or -1) >= floor then
-                return {v}
+              else
+                local rev, first = string.match(v, '^(%d+)|(.?)')
+                rev = tonumber(rev) or -1
+                if first == '' then tomb = rev
+                elseif rev >= floor then return {v} end
               end
             end
-            if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return {'', 1} end
-            return {'', 0}
+            if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return {'', 1, tomb} end
+            return {'', 0, tomb}
             """;
     /** KEYS: entry, stale copy, lock. ARGV: version, json, ttl ms, stale ttl ms. */
     static final String SET_IF_NEWER_AND_UNLOCK = """
@@ -65,7 +76,7 @@ public class RedisOrderStore {
             end
             return 1
             """;
-    /** KEYS: entry, lock. ARGV: negative ttl ms. */
+    /** KEYS: entry, lock. ARGV: negative ttl ms. (NX: never over an order, nor over a tombstone.) */
     static final String PUT_ABSENT_AND_UNLOCK = """
             redis.call('DEL', KEYS[2])
             redis.call('SET', KEYS[1], '-', 'NX', 'PX', ARGV[1])
@@ -73,13 +84,15 @@ public class RedisOrderStore {
             """;
     private static final String LOCK_MILLIS = "2000";
 
-    /** A Redis entry: an order, or "known absent" when {@code order} is null. */
     /** An entry: the read revision it was stored at (-1 for "not found") and the order. */
     public record Cached(long revision, CachedOrder order) {
     }
 
-    /** What {@link #getOrLock} found: a usable entry, or no entry and whether this caller now holds the lock. */
-    public record Lookup(Cached hit, boolean locked) {
+    /**
+     * What {@link #getOrLock} found: a usable entry, or no entry and whether this caller now holds the lock; and the
+     * revision of a tombstone it found instead of an entry (0 when none).
+     */
+    public record Lookup(Cached hit, boolean locked, long tombstone) {
     }
 
     private final ReactiveRedisDataSource redis;
@@ -136,8 +149,8 @@ public class RedisOrderStore {
     @Fallback(fallbackMethod = "missAndLoad")
     public Uni<Lookup> getOrLock(UUID id, long floor) {
         return redis.execute("EVAL", GET_OR_LOCK, "2", key(id), lockKey(id), Long.toString(floor), LOCK_MILLIS)
-                .map(r -> r.size() == 1 ? new Lookup(decode(r.get(0).toString()).orElse(null), false)
-                        : new Lookup(null, r.get(1).toInteger() == 1));
+                .map(r -> r.size() == 1 ? new Lookup(decode(r.get(0).toString()).orElse(null), false, 0)
+                        : new Lookup(null, r.get(1).toInteger() == 1, r.get(2).toLong()));
     }
 
     @Fallback(fallbackMethod = "miss")
@@ -179,7 +192,7 @@ public class RedisOrderStore {
 
     /** Without Redis every instance loads for itself: the database is protected by its bulkhead instead. */
     private Uni<Lookup> missAndLoad(UUID id, long floor) {
-        return Uni.createFrom().item(new Lookup(null, true));
+        return Uni.createFrom().item(new Lookup(null, true, 0));
     }
 
     private Uni<Void> skip(CachedOrder order) {
@@ -198,6 +211,9 @@ public class RedisOrderStore {
             return Optional.of(new Cached(-1, null));
         }
         int bar = s.indexOf('|');
+        if (bar == s.length() - 1) {
+            return Optional.empty(); // a tombstone: nothing to serve
+        }
         try {
             String body = s.substring(bar + 1);
             OrderView view = json.readValue(body, OrderView.class);

@@ -91,6 +91,11 @@ public class ReadRouter {
         versions.forEach(floors::raise);
     }
 
+    /** One order's announced revision, learnt from the shared cache (a tombstone) rather than a message. */
+    public void raiseFloor(UUID id, long revision) {
+        floors.raise(id, revision);
+    }
+
     /** The order at least at its revision floor: the replica, else (down, failing, behind the floor) the primary. */
     public Uni<Optional<OrderView>> findById(UUID id) {
         long floor = floor(id);

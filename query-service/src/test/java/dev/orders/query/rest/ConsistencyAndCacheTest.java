@@ -30,6 +30,12 @@ class ConsistencyAndCacheTest {
     @Inject
     @io.quarkus.cache.CacheName("orders")
     io.quarkus.cache.Cache local;
+    @Inject
+    dev.orders.query.repository.ReadRouter router;
+    @Inject
+    dev.orders.query.cache.RedisOrderStore store;
+    @Inject
+    dev.orders.query.cache.OrderCache cache;
 
     private final UUID customer = UUID.randomUUID();
 
@@ -158,6 +164,32 @@ class ConsistencyAndCacheTest {
         redis.value(String.class).set("orders:v1:default:order:" + id, "-");
         given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
                 .then().statusCode(200).body("version", equalTo(1));
+    }
+
+    @Test
+    void theProjectorsTombstoneKeepsAnOlderRefillOutAndGivesAnInstanceWithoutTheAnnouncementItsFloor() {
+        UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
+        fixture.awaitOnReplica(id);
+        var loadedBefore = router.findById(id).await().indefinitely().orElseThrow(); // a refill's read, revision 1
+        long revision = fixture.update(id, "PAID", 2);
+        String key = "orders:v1:default:order:" + id;
+        var values = redis.value(String.class);
+        // What the projector leaves when it announces the revision (InvalidationPublisher), here never announced to
+        // this instance: as for one started after the announcement.
+        values.psetex(key, 60_000, revision + "|");
+
+        // the refill's older copy and a "not found" land after the tombstone: refused
+        store.putIfNewerAndUnlock(cache.entry(loadedBefore)).await().indefinitely();
+        store.putAbsentAndUnlock(id).await().indefinitely();
+        org.junit.jupiter.api.Assertions.assertEquals(revision + "|", values.get(key));
+
+        org.junit.jupiter.api.Assertions.assertEquals(0, router.floor(id), "no announcement reached this instance");
+        given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
+                .then().statusCode(200).body("version", equalTo(2));
+        org.junit.jupiter.api.Assertions.assertEquals(revision, router.floor(id), "the tombstone's revision is its floor");
+        String cached = values.get(key);
+        org.junit.jupiter.api.Assertions.assertTrue(cached.startsWith(revision + "|{"),
+                "the reader replaced the tombstone with what it loaded: " + cached);
     }
 
     @Test
