@@ -268,6 +268,31 @@ apt_install() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
 }
 
+# ensure_promtool: set PROMTOOL to a promtool (Prometheus's rule checker, for the k8s module's PrometheusRulesTest):
+# the one on PATH, else one taken out of Debian's prometheus package into a cache folder outside any stack's state.
+# Only the binary: installing the package would also install and start a Prometheus server and ~100 MB of web assets.
+ensure_promtool() {
+  local cache="${XDG_CACHE_HOME:-$HOME/.cache}/orders-platform/promtool" tmp sudo=()
+  PROMTOOL="$(command -v promtool || true)"
+  [[ -n $PROMTOOL ]] && return 0
+  PROMTOOL="$cache/promtool"
+  [[ -x $PROMTOOL ]] && return 0
+  command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
+    die "promtool is missing and there is no apt-get: put Prometheus's promtool on the PATH"
+  tmp="$(mktemp -d)"
+  if ! (cd "$tmp" && apt-get download -q prometheus >/dev/null 2>&1); then
+    # a fresh machine may have no package lists yet
+    [[ $EUID -eq 0 ]] || sudo=(sudo -n)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    (cd "$tmp" && apt-get download -q prometheus) || die "could not download Debian's prometheus package for promtool"
+  fi
+  dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x"
+  mkdir -p "$cache"
+  install -m 0755 "$tmp/x/usr/bin/promtool" "$PROMTOOL"
+  rm -rf "$tmp"
+  info "promtool: $("$PROMTOOL" --version 2>&1 | head -n 1) (from Debian's prometheus package, in $cache)"
+}
+
 # ---------------------------------------------------------------------------
 # JDK
 # ---------------------------------------------------------------------------

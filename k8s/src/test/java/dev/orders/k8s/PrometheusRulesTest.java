@@ -38,9 +38,9 @@ import org.yaml.snakeyaml.Yaml;
  * <li>every dashboard target and query variable, and every line of RUNBOOK.md's {@code promql} code blocks, parses
  * (each checked as a recording rule, Grafana's variables replaced by values).</li>
  * </ul>
- * promtool ships in Debian's {@code prometheus} package ({@code apt-get install --no-install-recommends prometheus};
- * it starts no daemon in a container) or Prometheus's release tarball. Without it on the PATH (or at
- * {@code -Dpromtool=/path}) these tests are skipped, unless {@code -Dpromtool.required=true}.
+ * promtool ships in Debian's {@code prometheus} package or Prometheus's release tarball. The project's test command
+ * ({@code deploy/local/test}) takes it out of that package when it is missing and passes {@code -Dpromtool=/path
+ * -Dpromtool.required=true}; a bare {@code mvnw verify} without it on the PATH skips these tests.
  */
 class PrometheusRulesTest {
     static final Path UNIT_TESTS = Manifests.REPO.resolve("k8s/src/test/resources/promtool/orders-rules.test.yaml");
