@@ -1,6 +1,7 @@
 package dev.orders.projector.invalidation;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,13 +17,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * After a batch committed, replaces the older copies of the changed orders in the shared cache with tombstones and
  * tells every query-service instance which orders changed and their new read-model revisions (Redis pub/sub, channel
- * {@code orders:v1:invalidations}, JSON {@code {"orders":{"<id>":<revision>}}}): one Lua script, one round trip. The
+ * {@code orders:v1:invalidations}, JSON {@code {"orders":{"<id>":<revision>}}}): one Lua script, one round trip, per
+ * {@code orders.invalidations.chunk-size} orders. The
  * revision changes on every write of a read row, an order event or a customer rename alike (the version only on the
  * former). Subscribers evict their in-process copies and never let a cached copy older than the announced revision be
  * served.
@@ -78,6 +81,7 @@ public class InvalidationPublisher {
     private final String keyPrefix;
     private final String lockPrefix;
     private final String tombstoneTtlMillis;
+    private final int chunkSize;
     private final ObjectMapper json;
     private final boolean enabled;
     private final Counter failures;
@@ -86,12 +90,14 @@ public class InvalidationPublisher {
             @ConfigProperty(name = "orders.invalidations.enabled", defaultValue = "true") boolean enabled,
             @ConfigProperty(name = "orders.tenant", defaultValue = "default") String tenant,
             @ConfigProperty(name = "orders.invalidations.tombstone-ttl", defaultValue = "PT10S")
-            java.time.Duration tombstoneTtl) {
+            java.time.Duration tombstoneTtl,
+            @ConfigProperty(name = "orders.invalidations.chunk-size", defaultValue = "500") int chunkSize) {
         this.redis = redis;
         this.pubsub = redis.pubsub(String.class);
         this.keyPrefix = "orders:v1:" + tenant + ":order:";
         this.lockPrefix = "orders:v1:" + tenant + ":lock:order:";
         this.tombstoneTtlMillis = Long.toString(tombstoneTtl.toMillis());
+        this.chunkSize = Math.max(1, chunkSize);
         this.json = json;
         this.enabled = enabled;
         this.failures = registry.counter("projector.invalidations.failed");
@@ -101,16 +107,40 @@ public class InvalidationPublisher {
     }
 
     public Uni<Void> publish(Changes changes) {
-        if (!enabled || changes.orders().isEmpty()) {
+        Map<UUID, Long> orders = changes.orders();
+        if (!enabled || orders.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        if (orders.size() <= chunkSize) {
+            return publishChunk(orders);
+        }
+        // A customer rename changes every order of that customer (21,332 for the largest seeded one): one script over
+        // them all held Redis for 60-125 ms, every other client waiting (BENCHMARKS.md, session 42). Chunk by chunk,
+        // each order's tombstone still comes before its announcement.
+        List<Map<UUID, Long>> chunks = new ArrayList<>(orders.size() / chunkSize + 1);
+        Map<UUID, Long> chunk = new LinkedHashMap<>();
+        for (Map.Entry<UUID, Long> e : orders.entrySet()) {
+            chunk.put(e.getKey(), e.getValue());
+            if (chunk.size() == chunkSize) {
+                chunks.add(chunk);
+                chunk = new LinkedHashMap<>();
+            }
+        }
+        if (!chunk.isEmpty()) {
+            chunks.add(chunk);
+        }
+        return Multi.createFrom().iterable(chunks).onItem().transformToUniAndConcatenate(this::publishChunk)
+                .collect().last().replaceWithVoid();
+    }
+
+    /** One script (tombstones, then the announcement) for these orders; a failure is logged and counted, not raised. */
+    private Uni<Void> publishChunk(Map<UUID, Long> orders) {
         String message;
         try {
-            message = json.writeValueAsString(new Message(changes.orders()));
+            message = json.writeValueAsString(new Message(orders));
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(e);
         }
-        Map<UUID, Long> orders = changes.orders();
         List<String> args = new ArrayList<>(5 + 3 * orders.size());
         args.add(TOMBSTONE_OLDER_AND_PUBLISH);
         args.add(Integer.toString(2 * orders.size()));

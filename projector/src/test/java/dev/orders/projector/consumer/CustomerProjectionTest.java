@@ -50,6 +50,8 @@ class CustomerProjectionTest {
     ObjectMapper json;
     @Inject
     RedisDataSource redis;
+    @Inject
+    InvalidationPublisher invalidations;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -183,6 +185,32 @@ class CustomerProjectionTest {
             for (OrderState o : all) {
                 redis.key().del(cacheKey(o.id()), lockKey(o.id()));
             }
+        }
+    }
+
+    @Test
+    void aChangeOfMoreOrdersThanOneScriptTakesIsTombstonedAndAnnouncedChunkByChunk() {
+        // %test.orders.invalidations.chunk-size=2: five orders are three scripts, the last one of a single order
+        java.util.Map<UUID, Long> changed = new java.util.LinkedHashMap<>();
+        var values = redis.value(String.class);
+        for (int i = 0; i < 5; i++) {
+            UUID id = UUID.randomUUID();
+            changed.put(id, 10L + i);
+            values.setex(cacheKey(id), 60, "1|{}");
+        }
+        var messages = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        var subscriber = redis.pubsub(String.class).subscribe(InvalidationPublisher.CHANNEL, messages::add);
+        try {
+            invalidations.publish(new dev.orders.projector.store.OrderViewStore.Changes(changed, 0))
+                    .await().atMost(DEADLINE);
+            changed.forEach((id, revision) -> assertEquals(revision + "|", values.get(cacheKey(id)), "order " + id));
+            Awaitility.await().atMost(DEADLINE).until(() -> changed.entrySet().stream().allMatch(e -> messages.stream()
+                    .anyMatch(m -> m.contains("\"" + e.getKey() + "\":" + e.getValue()))));
+            assertEquals(3, messages.stream().filter(m -> changed.keySet().stream().anyMatch(id -> m.contains(id
+                    .toString()))).count(), "one announcement per chunk: " + messages);
+        } finally {
+            subscriber.unsubscribe();
+            changed.keySet().forEach(id -> redis.key().del(cacheKey(id)));
         }
     }
 
