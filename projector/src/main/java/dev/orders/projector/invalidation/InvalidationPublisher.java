@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -41,9 +40,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * the batch, and whose store lands after this script, would put the older copy back, and an instance started within
  * its TTL (its floors empty) would serve it. The store's compare-and-set refuses anything older than a tombstone, and
  * a reader that finds one takes its revision as the order's floor. So the script leaves one where an entry older than
- * the batch was (with that entry's remaining TTL) and where a refill is in progress (its lock held, no entry yet;
- * {@code orders.invalidations.tombstone-ttl}). Where neither is, it writes nothing: most changed orders are in no cache,
- * and a tombstone for each would fill Redis during a catch-up. What remains is a refill that starts after this
+ * the batch was (with that entry's remaining TTL) and where a refill is in progress (its lock held;
+ * {@code orders.invalidations.tombstone-ttl}). Where neither is, it writes nothing: most changed orders are in no
+ * cache, and a tombstone for each would fill Redis during a catch-up. What remains is a refill that starts after this
  * script and reads a lagging replica before its instance has the announcement, published by the same script; the
  * TTLs bound it, and anything a lost message (pub/sub is fire-and-forget) leaves behind.
  *
@@ -57,8 +56,9 @@ public class InvalidationPublisher {
     /**
      * KEYS: each changed order's cache entry then its refill lock. ARGV: the channel, the message, the tombstone TTL
      * (ms) for a refill in progress, then each order's revision in KEYS order. Leaves a tombstone in place of an entry
-     * older than its revision (a "not found" always) or of a refill in progress, then publishes; answers the
-     * subscribers reached.
+     * older than its revision (a "not found" always; with the entry's remaining TTL, or the tombstone TTL while a
+     * refill holds the lock, since what remains of an entry's may be shorter than the refill) or of a refill in
+     * progress, then publishes; answers the subscribers reached.
      */
     static final String TOMBSTONE_OLDER_AND_PUBLISH = """
             for i = 1, #KEYS / 2 do
@@ -66,7 +66,13 @@ public class InvalidationPublisher {
               local cur = redis.call('GET', key)
               if cur then
                 local v = (cur == '-') and -1 or (tonumber(string.match(cur, '^(%d+)|')) or -1)
-                if v < tonumber(rev) then redis.call('SET', key, rev .. '|', 'KEEPTTL') end
+                if v < tonumber(rev) then
+                  if redis.call('EXISTS', KEYS[2 * i]) == 1 then
+                    redis.call('SET', key, rev .. '|', 'PX', ARGV[3])
+                  else
+                    redis.call('SET', key, rev .. '|', 'KEEPTTL')
+                  end
+                end
               elseif redis.call('EXISTS', KEYS[2 * i]) == 1 then
                 redis.call('SET', key, rev .. '|', 'PX', ARGV[3])
               end
@@ -112,10 +118,10 @@ public class InvalidationPublisher {
             return Uni.createFrom().voidItem();
         }
         if (orders.size() <= chunkSize) {
-            return publishChunk(orders);
+            return publishChunk(orders).replaceWithVoid();
         }
         // A customer rename changes every order of that customer (21,332 for the largest seeded one): one script over
-        // them all held Redis for 60-125 ms, every other client waiting (BENCHMARKS.md, session 42). Chunk by chunk,
+        // them all held Redis for about 80 ms, every other client waiting (BENCHMARKS.md, session 42). Chunk by chunk,
         // each order's tombstone still comes before its announcement.
         List<Map<UUID, Long>> chunks = new ArrayList<>(orders.size() / chunkSize + 1);
         Map<UUID, Long> chunk = new LinkedHashMap<>();
@@ -129,17 +135,35 @@ public class InvalidationPublisher {
         if (!chunk.isEmpty()) {
             chunks.add(chunk);
         }
-        return Multi.createFrom().iterable(chunks).onItem().transformToUniAndConcatenate(this::publishChunk)
-                .collect().last().replaceWithVoid();
+        return publishFrom(chunks, 0);
     }
 
-    /** One script (tombstones, then the announcement) for these orders; a failure is logged and counted, not raised. */
-    private Uni<Void> publishChunk(Map<UUID, Long> orders) {
+    /**
+     * The chunks from {@code i} on, one after another; after a chunk that failed, not the rest: a Redis that does not
+     * answer would otherwise hold the consumer 500 ms per chunk (21 s for that rename). They count as failed too.
+     */
+    private Uni<Void> publishFrom(List<Map<UUID, Long>> chunks, int i) {
+        return publishChunk(chunks.get(i)).chain(published -> {
+            if (!published) {
+                failures.increment(chunks.size() - i - 1);
+                return Uni.createFrom().voidItem();
+            }
+            return i + 1 < chunks.size() ? publishFrom(chunks, i + 1) : Uni.createFrom().voidItem();
+        });
+    }
+
+    /**
+     * One script (tombstones, then the announcement) for these orders; whether they were announced. A failure is
+     * logged and counted, never raised: the batch is already committed.
+     */
+    private Uni<Boolean> publishChunk(Map<UUID, Long> orders) {
         String message;
         try {
             message = json.writeValueAsString(new Message(orders));
         } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(e);
+            failures.increment();
+            LOG.warnf("could not write a cache invalidation (TTL will bound staleness): %s", e.toString());
+            return Uni.createFrom().item(false);
         }
         List<String> args = new ArrayList<>(5 + 3 * orders.size());
         args.add(TOMBSTONE_OLDER_AND_PUBLISH);
@@ -156,14 +180,16 @@ public class InvalidationPublisher {
         args.addAll(revisions);
         return redis.execute("EVAL", args.toArray(String[]::new)).replaceWithVoid()
                 .onFailure().recoverWithUni(e -> {
-                    LOG.warnf("could not replace the older cache entries (%s); announcing the changes only", e.toString());
+                    LOG.warnf("could not replace the older cache entries (%s); announcing the changes only",
+                            e.toString());
                     return pubsub.publish(CHANNEL, message).replaceWithVoid();
                 })
                 .ifNoItem().after(java.time.Duration.ofMillis(500)).fail()
-                .onFailure().invoke(e -> {
+                .replaceWith(true)
+                .onFailure().recoverWithItem(e -> {
                     failures.increment();
                     LOG.warnf("could not publish cache invalidations (TTL will bound staleness): %s", e.toString());
-                })
-                .onFailure().recoverWithNull().replaceWithVoid();
+                    return false;
+                });
     }
 }

@@ -149,12 +149,16 @@ class CustomerProjectionTest {
         OrderState ahead = order(customer, "Name", OrderStatus.PENDING, 1, 300);
         OrderState refilling = order(customer, "Name", OrderStatus.PENDING, 1, 400);
         OrderState uncached = order(customer, "Name", OrderStatus.PENDING, 1, 500);
-        List<OrderState> all = List.of(absent, older, ahead, refilling, uncached);
+        OrderState expiringAndRefilling = order(customer, "Name", OrderStatus.PENDING, 1, 600);
+        List<OrderState> all = List.of(absent, older, ahead, refilling, uncached, expiringAndRefilling);
         var values = redis.value(String.class);
         values.setex(cacheKey(absent.id()), 60, "-"); // a read before the order was applied
         values.setex(cacheKey(older.id()), 60, "0|{}");
         values.setex(cacheKey(ahead.id()), 60, "999999999999|{}"); // newer than anything this batch announces
         values.setex(lockKey(refilling.id()), 60, "1"); // a reader is loading it: its copy may be older
+        // an older copy about to expire while a reader reloads it: the tombstone must outlive the reload, not the copy
+        values.psetex(cacheKey(expiringAndRefilling.id()), 1_500, "0|{}");
+        values.setex(lockKey(expiringAndRefilling.id()), 60, "1");
         var messages = new java.util.concurrent.ConcurrentLinkedQueue<String>(); // one batch may announce several
         var subscriber = redis.pubsub(String.class).subscribe(InvalidationPublisher.CHANNEL, messages::add);
         try {
@@ -173,12 +177,17 @@ class CustomerProjectionTest {
                     "a cached 'not found' becomes a tombstone at the announced revision");
             assertEquals(revisions.get(older.id()) + "|", values.get(cacheKey(older.id())),
                     "an older copy becomes a tombstone");
-            assertTrue(redis.key().pttl(cacheKey(older.id())) <= 60_000, "with the older copy's remaining TTL");
+            long olderTtl = redis.key().pttl(cacheKey(older.id()));
+            assertTrue(olderTtl > 0 && olderTtl <= 60_000, "with the older copy's remaining TTL: " + olderTtl);
             assertEquals("999999999999|{}", values.get(cacheKey(ahead.id())), "a newer copy stays");
             assertEquals(revisions.get(refilling.id()) + "|", values.get(cacheKey(refilling.id())),
                     "a refill in progress finds a tombstone its older copy cannot replace");
             long ttl = redis.key().pttl(cacheKey(refilling.id()));
-            assertTrue(ttl > 0 && ttl <= 10_000, "a refill's tombstone lives orders.invalidations.tombstone-ttl: " + ttl);
+            assertTrue(ttl > 0 && ttl <= 45_000, "a refill's tombstone lives orders.invalidations.tombstone-ttl: " + ttl);
+            assertEquals(revisions.get(expiringAndRefilling.id()) + "|", values.get(cacheKey(expiringAndRefilling.id())));
+            long reloading = redis.key().pttl(cacheKey(expiringAndRefilling.id()));
+            assertTrue(reloading > 1_500 && reloading <= 45_000,
+                    "a tombstone over a copy that a reader reloads lives the tombstone TTL, not the copy's: " + reloading);
             assertEquals(null, values.get(cacheKey(uncached.id())), "an order in no cache gets nothing");
         } finally {
             subscriber.unsubscribe();
