@@ -282,13 +282,19 @@ ensure_promtool() {
   tmp="$(mktemp -d)"
   if ! (cd "$tmp" && apt-get download -q prometheus >/dev/null 2>&1); then
     # a fresh machine may have no package lists yet
-    [[ $EUID -eq 0 ]] || sudo=(sudo -n)
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    (cd "$tmp" && apt-get download -q prometheus) || die "could not download Debian's prometheus package for promtool"
+    if [[ $EUID -ne 0 ]]; then
+      command -v sudo >/dev/null || { rm -rf "$tmp"; die "promtool is missing: run as root or install sudo"; }
+      sudo=(sudo -n)
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q ||
+      { rm -rf "$tmp"; die "promtool is missing and apt-get update failed"; }
+    (cd "$tmp" && apt-get download -q prometheus) ||
+      { rm -rf "$tmp"; die "could not download Debian's prometheus package for promtool"; }
   fi
-  dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x"
   mkdir -p "$cache"
-  install -m 0755 "$tmp/x/usr/bin/promtool" "$PROMTOOL"
+  # extracted, then moved into place: an interrupted run leaves no half-written promtool for the next one to trust
+  dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x" && install -m 0755 "$tmp/x/usr/bin/promtool" "$PROMTOOL.partial" &&
+    mv -f "$PROMTOOL.partial" "$PROMTOOL" || { rm -rf "$tmp"; die "could not extract promtool"; }
   rm -rf "$tmp"
   info "promtool: $("$PROMTOOL" --version 2>&1 | head -n 1) (from Debian's prometheus package, in $cache)"
 }
