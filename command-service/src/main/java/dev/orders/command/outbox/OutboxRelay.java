@@ -200,7 +200,13 @@ public class OutboxRelay {
         }
         long waitNanos = lastBatchNanos + wakeDelayNanos - System.nanoTime();
         if (waitNanos <= 0) {
-            nudge();
+            // While a drain runs (a batch longer than the delay, under load), it goes round once more for this commit:
+            // no new context and task for a drain that could only lose the race for it. Raised before the check, as
+            // in drain(): a drain that ends in between reads it after clearing its slot, or the check sees no drain.
+            wakeAgain = true;
+            if (draining.get() == null) {
+                nudge();
+            }
         } else if (wakePending.compareAndSet(false, true)) {
             // rounded up: the timer never fires before the delay has passed
             vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999)), id -> {
