@@ -74,6 +74,15 @@ class OrderEventConsumerTest {
     private KafkaProducer<String, String> producer;
     private ReadModel readModel;
 
+    @Inject
+    EventDecoder decoder;
+
+    @Test
+    void theStartUpWarmUpDecodesItsSampleEventEveryRound() {
+        // a sample the decoder refused would warm the poison path instead of the one a backlog's poll takes
+        assertEquals(DecoderWarmUp.ROUNDS, DecoderWarmUp.warmUp(decoder, json));
+    }
+
     @Test
     void eventTimestampsAreReadWithTheContractsCodec() throws Exception {
         assertTrue(dev.orders.events.json.Rfc3339Instants.installedIn(json),
