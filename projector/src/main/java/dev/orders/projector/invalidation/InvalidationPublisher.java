@@ -64,17 +64,13 @@ public class InvalidationPublisher {
             for i = 1, #KEYS / 2 do
               local key, rev = KEYS[2 * i - 1], ARGV[i + 3]
               local cur = redis.call('GET', key)
-              if cur then
-                local v = (cur == '-') and -1 or (tonumber(string.match(cur, '^(%d+)|')) or -1)
-                if v < tonumber(rev) then
-                  if redis.call('EXISTS', KEYS[2 * i]) == 1 then
-                    redis.call('SET', key, rev .. '|', 'PX', ARGV[3])
-                  else
-                    redis.call('SET', key, rev .. '|', 'KEEPTTL')
-                  end
+              local v = cur and ((cur == '-') and -1 or (tonumber(string.match(cur, '^(%d+)|')) or -1))
+              if not cur or v < tonumber(rev) then
+                if redis.call('EXISTS', KEYS[2 * i]) == 1 then
+                  redis.call('SET', key, rev .. '|', 'PX', ARGV[3])
+                elseif cur then
+                  redis.call('SET', key, rev .. '|', 'KEEPTTL')
                 end
-              elseif redis.call('EXISTS', KEYS[2 * i]) == 1 then
-                redis.call('SET', key, rev .. '|', 'PX', ARGV[3])
               end
             end
             return redis.call('PUBLISH', ARGV[1], ARGV[2])
