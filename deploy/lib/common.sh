@@ -253,26 +253,33 @@ write_if_changed() {
 # OS packages
 # ---------------------------------------------------------------------------
 
-# apt_install PKG...: install Debian/Ubuntu packages with apt, as root or through `sudo -n` (never prompts: fails
-# clearly instead); nothing to do without arguments. For the scripts that need tools (up, bench/run).
-apt_install() {
-  local sudo=()
-  (($#)) || return 0
-  command -v apt-get >/dev/null || die "missing packages ($*) and no apt-get: install them by hand"
+# apt_get_as_root WHY ARG...: apt-get ARG... as root, or through `sudo -n` (never prompts: fails clearly instead);
+# WHY says what it is for when neither is possible.
+apt_get_as_root() {
+  local why=$1 sudo=()
+  shift
   if [[ $EUID -ne 0 ]]; then
-    command -v sudo >/dev/null || die "missing packages ($*): run as root or install sudo"
+    command -v sudo >/dev/null || die "$why: run as root or install sudo"
     sudo=(sudo -n)
   fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"
+}
+
+# apt_install PKG...: install Debian/Ubuntu packages with apt (apt_get_as_root); nothing to do without arguments. For
+# the scripts that need tools (up, bench/run).
+apt_install() {
+  (($#)) || return 0
+  command -v apt-get >/dev/null || die "missing packages ($*) and no apt-get: install them by hand"
   info "packages: installing $*"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+  apt_get_as_root "missing packages ($*)" update -q
+  apt_get_as_root "missing packages ($*)" install -y -q --no-install-recommends "$@"
 }
 
 # ensure_promtool: set PROMTOOL to a promtool (Prometheus's rule checker, for the k8s module's PrometheusRulesTest):
 # the one on PATH, else one taken out of Debian's prometheus package into a cache folder outside any stack's state.
 # Only the binary: installing the package would also install and start a Prometheus server and ~100 MB of web assets.
 ensure_promtool() {
-  local cache="${XDG_CACHE_HOME:-$HOME/.cache}/orders-platform/promtool" tmp sudo=()
+  local cache="${XDG_CACHE_HOME:-$HOME/.cache}/orders-platform/promtool" tmp
   PROMTOOL="$(command -v promtool || true)"
   [[ -n $PROMTOOL ]] && return 0
   PROMTOOL="$cache/promtool"
@@ -282,12 +289,9 @@ ensure_promtool() {
   tmp="$(mktemp -d)"
   if ! (cd "$tmp" && apt-get download -q prometheus >/dev/null 2>&1); then
     # a fresh machine may have no package lists yet
-    if [[ $EUID -ne 0 ]]; then
-      command -v sudo >/dev/null || { rm -rf "$tmp"; die "promtool is missing: run as root or install sudo"; }
-      sudo=(sudo -n)
-    fi
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q ||
-      { rm -rf "$tmp"; die "promtool is missing and apt-get update failed"; }
+    rm -rf "$tmp"
+    apt_get_as_root "promtool is missing" update -q || die "promtool is missing and apt-get update failed"
+    tmp="$(mktemp -d)"
     (cd "$tmp" && apt-get download -q prometheus) ||
       { rm -rf "$tmp"; die "could not download Debian's prometheus package for promtool"; }
   fi
