@@ -13,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Turns a record value into an {@link OrderEvent}, or explains why it is poison. Only what can never succeed on
  * retry is poison (bad JSON, unknown schema version, inconsistent envelope); database trouble is not decided here.
+ * It runs in the Kafka consumer's poll ({@link EventValueDeserializer}), not on an event loop; the record key, which a
+ * value deserializer does not see, is checked by {@link #keyed} in the consumer.
  */
 @ApplicationScoped
 public class EventDecoder {
@@ -38,7 +40,8 @@ public class EventDecoder {
     public record Poison(String reason) implements Result {
     }
 
-    public Result decode(String key, byte[] value) {
+    /** The result for an order event's value; see {@link #keyed} for its record key. */
+    public Result decode(byte[] value) {
         if (value == null) {
             return new Poison("empty record value");
         }
@@ -60,9 +63,6 @@ public class EventDecoder {
         if (!e.aggregateId().equals(p.id()) || e.aggregateVersion() != p.version() || e.aggregateVersion() < 1) {
             return new Poison("envelope and payload disagree on id or version");
         }
-        if (key != null && !key.equals(e.aggregateId().toString())) {
-            return new Poison("record key " + key + " is not the aggregate id");
-        }
         // The creation date picks the read model's partition: a wild one would create a partition for it.
         Instant now = Instant.now();
         if (p.createdAt().isBefore(now.minus(acceptPast)) || p.createdAt().isAfter(now.plus(acceptFuture))) {
@@ -72,7 +72,7 @@ public class EventDecoder {
         return new Decoded(e);
     }
 
-    public Result decodeCatalog(String key, byte[] value) {
+    public Result decodeCatalog(byte[] value) {
         if (value == null) {
             return new Poison("empty record value");
         }
@@ -94,6 +94,14 @@ public class EventDecoder {
             return new Poison("customer state disagrees with the envelope or misses fields");
         }
         return new DecodedCatalog(e);
+    }
+
+    /** {@code result}, or poison when it is an order event whose record key is not its aggregate id. */
+    public static Result keyed(String key, Result result) {
+        if (key != null && result instanceof Decoded d && !key.equals(d.event().aggregateId().toString())) {
+            return new Poison("record key " + key + " is not the aggregate id");
+        }
+        return result;
     }
 
     private static String firstLine(String s) {

@@ -20,7 +20,6 @@ import org.jboss.logging.Logger;
 
 import dev.orders.events.CatalogEvent;
 import dev.orders.events.OrderEvent;
-import dev.orders.events.Topics;
 import dev.orders.projector.ProjectorConfig;
 import dev.orders.projector.invalidation.InvalidationPublisher;
 import dev.orders.projector.store.OrderViewStore;
@@ -60,11 +59,10 @@ public class OrderEventConsumer {
     private static final int MAX_REASON = 500;
 
     /** One decoded record: an order event or a catalogue event, with the record it came from. */
-    private record Item(ConsumerRecord<String, byte[]> record, OrderEvent event, CatalogEvent catalog) {
+    private record Item(ConsumerRecord<String, EventValue> record, OrderEvent event, CatalogEvent catalog) {
     }
 
     private final OrderViewStore store;
-    private final EventDecoder decoder;
     private final MutinyEmitter<byte[]> deadLetters;
     private final int applyAttempts;
     private final Duration retryFor;
@@ -79,14 +77,13 @@ public class OrderEventConsumer {
     private final EventTimeLag eventTimeLag;
     private final ApplySpans spans;
 
-    public OrderEventConsumer(OrderViewStore store, EventDecoder decoder, InvalidationPublisher invalidations,
+    public OrderEventConsumer(OrderViewStore store, InvalidationPublisher invalidations,
             @Channel("order-events-dlq") MutinyEmitter<byte[]> deadLetters,
             ProjectorConfig config, MeterRegistry registry, ApplySpans spans,
             @Identifier(EventTimeLag.NAME) EventTimeLag eventTimeLag) {
         this.store = store;
         this.eventTimeLag = eventTimeLag;
         this.spans = spans;
-        this.decoder = decoder;
         this.invalidations = invalidations;
         this.batchSize = DistributionSummary.builder("projector.batch.size").publishPercentiles(0.5, 0.99)
                 .register(registry);
@@ -105,12 +102,13 @@ public class OrderEventConsumer {
     }
 
     @Incoming("order-events")
-    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+    public Uni<Void> consume(ConsumerRecords<String, EventValue> records) {
         List<Item> items = new ArrayList<>(records.count());
         List<Uni<Void>> poison = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
-            var result = Topics.CATALOG_EVENTS.equals(r.topic()) ? decoder.decodeCatalog(r.key(), r.value())
-                    : decoder.decode(r.key(), r.value());
+        for (ConsumerRecord<String, EventValue> r : records) {
+            // decoded in the poll (EventValueDeserializer); a null value is a tombstone nobody should have sent
+            var result = r.value() == null ? new EventDecoder.Poison("empty record value")
+                    : EventDecoder.keyed(r.key(), r.value().decoded());
             switch (result) {
                 case EventDecoder.Decoded d -> items.add(new Item(r, d.event(), null));
                 case EventDecoder.DecodedCatalog d -> items.add(new Item(r, null, d.event()));
@@ -222,7 +220,7 @@ public class OrderEventConsumer {
         return false;
     }
 
-    private Uni<Void> deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
+    private Uni<Void> deadLetter(ConsumerRecord<String, EventValue> r, String reason) {
         String why = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
         LOG.warnf("dead-lettering %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), why);
         var metadata = OutgoingKafkaRecordMetadata.<String>builder()
@@ -233,7 +231,8 @@ public class OrderEventConsumer {
                         header("dlq-original-partition", Integer.toString(r.partition())),
                         header("dlq-original-offset", Long.toString(r.offset()))))
                 .build();
-        return deadLetters.sendMessage(Message.of(r.value() == null ? new byte[0] : r.value()).addMetadata(metadata))
+        byte[] bytes = r.value() == null || r.value().bytes() == null ? new byte[0] : r.value().bytes();
+        return deadLetters.sendMessage(Message.of(bytes).addMetadata(metadata))
                 .invoke(() -> deadLettered.increment());
     }
 

@@ -1,7 +1,10 @@
 package dev.orders.projector.consumer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -78,9 +81,41 @@ class OrderEventConsumerTest {
     EventDecoder decoder;
 
     @Test
-    void theStartUpWarmUpDecodesItsSampleEventEveryRound() {
-        // a sample the decoder refused would warm the poison path instead of the one a backlog's poll takes
-        assertEquals(DecoderWarmUp.ROUNDS, DecoderWarmUp.warmUp(decoder, json));
+    void theChannelsDeserializerDecodesEachValueAndKeepsItsExactBytes() throws Exception {
+        var values = new EventValueDeserializer(decoder);
+        OrderState state = order(Instant.now(), OrderStatus.PENDING, 1);
+        byte[] good = json.writeValueAsBytes(OrderEvent.of(OrderEventType.OrderCreated, state, state.updatedAt()));
+        EventValue decoded = values.deserialize(Topics.ORDER_EVENTS, good);
+        assertSame(good, decoded.bytes());
+        assertEquals(state.id(), assertInstanceOf(EventDecoder.Decoded.class, decoded.decoded()).event().aggregateId());
+
+        byte[] notUtf8 = { '{', (byte) 0xff, (byte) 0xfe };
+        EventValue poison = values.deserialize(Topics.ORDER_EVENTS, notUtf8);
+        assertArrayEquals(new byte[] { '{', (byte) 0xff, (byte) 0xfe }, poison.bytes());
+        assertTrue(assertInstanceOf(EventDecoder.Poison.class, poison.decoded()).reason().startsWith("undecodable"));
+        // the topic picks the schema: an order event on the catalogue topic carries neither customer nor product
+        assertInstanceOf(EventDecoder.Poison.class, values.deserialize(Topics.CATALOG_EVENTS, good).decoded());
+        assertInstanceOf(EventDecoder.Poison.class, values.deserialize(Topics.ORDER_EVENTS, null).decoded());
+    }
+
+    @Test
+    void anEventUnderAnotherOrdersKeyIsDeadLetteredAndNotApplied() throws Exception {
+        OrderState state = order(Instant.now(), OrderStatus.PENDING, 1);
+        String otherKey = UUID.randomUUID().toString();
+        int partition;
+        try (KafkaConsumer<String, String> dlq = tail(Topics.ORDER_EVENTS_DLQ)) {
+            partition = producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS, otherKey,
+                    json.writeValueAsString(OrderEvent.of(OrderEventType.OrderCreated, state, state.updatedAt()))))
+                    .get().partition();
+            ConsumerRecord<String, String> dead = awaitDeadLetter(dlq, otherKey);
+            String reason = new String(dead.headers().lastHeader("dlq-reason").value(), StandardCharsets.UTF_8);
+            assertEquals("record key " + otherKey + " is not the aggregate id", reason);
+        }
+        // a later record of the same partition applied: the one before it was not, and nothing held the partition
+        OrderState after = order(Instant.now(), OrderStatus.PENDING, 1);
+        publish(OrderEventType.OrderCreated, after, partition);
+        readModel.awaitVersion(after.id(), 1);
+        assertNull(readModel.order(state.id()), "a record under another order's key was applied");
     }
 
     @Test
