@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orders.events.CatalogEvent;
 import dev.orders.events.OrderEvent;
 import dev.orders.projector.ProjectorConfig;
+import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -17,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * value deserializer does not see, is checked by {@link #keyed} in the consumer.
  */
 @ApplicationScoped
+@Unremovable // looked up by EventValueDeserializer, which Kafka creates: no injection point keeps this bean
 public class EventDecoder {
     private final ObjectMapper json;
     private final Duration acceptPast;

@@ -30,6 +30,9 @@ public class EventValueDeserializer implements Deserializer<EventValue> {
     public void configure(Map<String, ?> configs, boolean isKey) {
         if (decoder == null) {
             decoder = Arc.container().instance(EventDecoder.class).get();
+            if (decoder == null) {
+                throw new IllegalStateException("no EventDecoder bean to decode events with");
+            }
         }
     }
 
