@@ -33,18 +33,21 @@ import jakarta.enterprise.context.ApplicationScoped;
  * the same deletions once per instance and each instance paid a round trip per batch; and while no instance was
  * subscribed (all of them restarting), nothing dropped them and a restarted instance, its revision floors empty, served
  * the older copy until its TTL. The entries' format ({@code orders:v1:<tenant>:order:<id>}, value
- * {@code <revision>|<json>}, {@code -} for "not found", {@code <revision>|} for a tombstone; the refill lock
- * {@code orders:v1:<tenant>:lock:order:<id>}) is query-service's {@code RedisOrderStore}'s.
+ * {@code <revision>|<json>}, {@code -} for "not found", {@code <revision>|} for a tombstone) is query-service's
+ * {@code RedisOrderStore}'s.
  *
  * <p>Why a tombstone ({@code <revision>|}, no body) rather than a delete: a refill that read a replica still behind
  * the batch, and whose store lands after this script, would put the older copy back, and an instance started within
  * its TTL (its floors empty) would serve it. The store's compare-and-set refuses anything older than a tombstone, and
- * a reader that finds one takes its revision as the order's floor. So the script leaves one where an entry older than
- * the batch was (with that entry's remaining TTL) and where a refill is in progress (its lock held;
- * {@code orders.invalidations.tombstone-ttl}). Where neither is, it writes nothing: most changed orders are in no
- * cache, and a tombstone for each would fill Redis during a catch-up. What remains is a refill that starts after this
- * script and reads a lagging replica before its instance has the announcement, published by the same script; the
- * TTLs bound it, and anything a lost message (pub/sub is fire-and-forget) leaves behind.
+ * a reader that finds one takes its revision as the order's floor (reading the replica's row only if it has that
+ * revision, the primary's otherwise). So every changed order gets one unless its key already holds that revision or a
+ * newer one, for {@code orders.invalidations.tombstone-ttl}: longer than a read request lasts plus the replica lag
+ * query-service tolerates ({@code orders.replica.max-lag}), so a refill that starts after this script, even before
+ * its instance has the announcement, finds the tombstone rather than nothing. Session 42 tombstoned only cached
+ * orders and refills in progress (their lock held), which left exactly this refill open. The price: about 2-3 µs of
+ * Redis per changed order and ~160 bytes per tombstone for its 10 s, about 1 % of the machine during a catch-up
+ * (BENCHMARKS.md, session 43). What remains is what a lost message (pub/sub is fire-and-forget) or a failed script
+ * leaves behind, bounded by the entries' TTL.
  *
  * <p>A failure here is logged and counted, never retried into the consumer: the data is already committed. When the
  * script itself is refused (a Redis user without this version's rights, see k8s/README.md), the changes are still
@@ -54,23 +57,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class InvalidationPublisher {
     public static final String CHANNEL = "orders:v1:invalidations";
     /**
-     * KEYS: each changed order's cache entry then its refill lock. ARGV: the channel, the message, the tombstone TTL
-     * (ms) for a refill in progress, then each order's revision in KEYS order. Leaves a tombstone in place of an entry
-     * older than its revision (a "not found" always; with the entry's remaining TTL, or the tombstone TTL while a
-     * refill holds the lock, since what remains of an entry's may be shorter than the refill) or of a refill in
-     * progress, then publishes; answers the subscribers reached.
+     * KEYS: each changed order's cache entry. ARGV: the channel, the message, the tombstone TTL (ms), then each order's
+     * revision in KEYS order. Leaves a tombstone wherever the key holds nothing, a "not found", or an older revision,
+     * then publishes; answers the subscribers reached.
      */
-    static final String TOMBSTONE_OLDER_AND_PUBLISH = """
-            for i = 1, #KEYS / 2 do
-              local key, rev = KEYS[2 * i - 1], ARGV[i + 3]
-              local cur = redis.call('GET', key)
-              local v = cur and ((cur == '-') and -1 or (tonumber(string.match(cur, '^(%d+)|')) or -1))
-              if not cur or v < tonumber(rev) then
-                if redis.call('EXISTS', KEYS[2 * i]) == 1 then
-                  redis.call('SET', key, rev .. '|', 'PX', ARGV[3])
-                elseif cur then
-                  redis.call('SET', key, rev .. '|', 'KEEPTTL')
-                end
+    static final String TOMBSTONE_AND_PUBLISH = """
+            for i = 1, #KEYS do
+              local cur = redis.call('GET', KEYS[i])
+              local v = cur and tonumber(string.match(cur, '^(%d+)|')) or -1
+              if v < tonumber(ARGV[i + 3]) then
+                redis.call('SET', KEYS[i], ARGV[i + 3] .. '|', 'PX', ARGV[3])
               end
             end
             return redis.call('PUBLISH', ARGV[1], ARGV[2])
@@ -81,7 +77,6 @@ public class InvalidationPublisher {
     /** The fallback when Redis refuses the script: announcing without dropping. */
     private final ReactivePubSubCommands<String> pubsub;
     private final String keyPrefix;
-    private final String lockPrefix;
     private final String tombstoneTtlMillis;
     private final int chunkSize;
     private final ObjectMapper json;
@@ -97,7 +92,6 @@ public class InvalidationPublisher {
         this.redis = redis;
         this.pubsub = redis.pubsub(String.class);
         this.keyPrefix = "orders:v1:" + tenant + ":order:";
-        this.lockPrefix = "orders:v1:" + tenant + ":lock:order:";
         this.tombstoneTtlMillis = Long.toString(tombstoneTtl.toMillis());
         this.chunkSize = Math.max(1, chunkSize);
         this.json = json;
@@ -161,13 +155,12 @@ public class InvalidationPublisher {
             LOG.warnf("could not write a cache invalidation (TTL will bound staleness): %s", e.toString());
             return Uni.createFrom().item(false);
         }
-        List<String> args = new ArrayList<>(5 + 3 * orders.size());
-        args.add(TOMBSTONE_OLDER_AND_PUBLISH);
-        args.add(Integer.toString(2 * orders.size()));
+        List<String> args = new ArrayList<>(5 + 2 * orders.size());
+        args.add(TOMBSTONE_AND_PUBLISH);
+        args.add(Integer.toString(orders.size()));
         List<String> revisions = new ArrayList<>(orders.size());
         orders.forEach((id, revision) -> {
             args.add(keyPrefix + id);
-            args.add(lockPrefix + id);
             revisions.add(Long.toString(revision));
         });
         args.add(CHANNEL);

@@ -28,9 +28,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * <p>Revisions are the safety net: invalidations from the projector ({@link #invalidate}) raise the router's revision
  * floor of each changed order, and so does a tombstone the projector left in Redis (for an instance that started after
  * the announcement); once an instance has an order's floor, it serves nothing older from any layer and writes nothing
- * older back. An instance without it (started after the announcement, the key in no cache then, the replica behind)
- * may load and store the older copy, as InvalidationPublisher states. Lost invalidations are bounded by the L1
- * (seconds) and Redis (a minute) TTLs.
+ * older back. An instance without it (started after the announcement, or not yet reached by it) finds the
+ * projector's tombstone for longer than the replica lag it tolerates, so it does not load the older copy either.
+ * Lost invalidations are bounded by the L1 (seconds) and Redis (a minute) TTLs.
  *
  * <p>A miss costs two Redis round trips: one that reads the entry or takes the refill lock, one that stores the
  * loaded order and releases the lock.

@@ -24,8 +24,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The shared (L2) layer in Redis. Values are {@code <revision>|<json>}, {@code -} for a cached "not found", or a
- * tombstone {@code <revision>|} (no body) that the projector leaves in place of an older entry, or of a refill in
- * progress, when it announces that revision (InvalidationPublisher). Writes are compare-and-set in one Lua script, so
+ * tombstone {@code <revision>|} (no body) that the projector leaves for every order it changed, unless the key holds
+ * that revision or a newer one, when it announces that revision (InvalidationPublisher; it lives a few seconds). Writes are compare-and-set in one Lua script, so
  * an older revision never overwrites a newer one or a newer tombstone, whichever instance writes last: a refill that
  * read a replica behind the announcement cannot put its older copy back over the projector's tombstone. A tombstone
  * reads as a miss that also tells the reader the order's floor, which an instance started after the announcement
