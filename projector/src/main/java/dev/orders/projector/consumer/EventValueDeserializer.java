@@ -19,20 +19,11 @@ import io.quarkus.arc.Arc;
 public class EventValueDeserializer implements Deserializer<EventValue> {
     private EventDecoder decoder;
 
-    public EventValueDeserializer() {
-    }
-
-    EventValueDeserializer(EventDecoder decoder) {
-        this.decoder = decoder;
-    }
-
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
+        decoder = Arc.container().instance(EventDecoder.class).get();
         if (decoder == null) {
-            decoder = Arc.container().instance(EventDecoder.class).get();
-            if (decoder == null) {
-                throw new IllegalStateException("no EventDecoder bean to decode events with");
-            }
+            throw new IllegalStateException("no EventDecoder bean to decode events with");
         }
     }
 
