@@ -21,8 +21,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * After a batch committed, replaces the older copies of the changed orders in the shared cache with tombstones and
- * tells every query-service instance which orders changed and their new read-model revisions (Redis pub/sub, channel
+ * After a batch committed, leaves a tombstone in the shared cache for each changed order it holds no newer copy of
+ * (over an older copy, a "not found", or nothing), and tells every query-service instance which orders changed and their new read-model revisions (Redis pub/sub, channel
  * {@code orders:v1:invalidations}, JSON {@code {"orders":{"<id>":<revision>}}}): one Lua script, one round trip, per
  * {@code orders.invalidations.chunk-size} orders. The
  * revision changes on every write of a read row, an order event or a customer rename alike (the version only on the
@@ -41,11 +41,11 @@ import jakarta.enterprise.context.ApplicationScoped;
  * its TTL (its floors empty) would serve it. The store's compare-and-set refuses anything older than a tombstone, and
  * a reader that finds one takes its revision as the order's floor (reading the replica's row only if it has that
  * revision, the primary's otherwise). So every changed order gets one unless its key already holds that revision or a
- * newer one, for {@code orders.invalidations.tombstone-ttl}: longer than a read request lasts plus the replica lag
- * query-service tolerates ({@code orders.replica.max-lag}), so a refill that starts after this script, even before
- * its instance has the announcement, finds the tombstone rather than nothing. Session 42 tombstoned only cached
+ * newer one, for {@code orders.invalidations.tombstone-ttl}: longer than the oldest replica query-service may read
+ * ({@code orders.replica.max-lag} plus how stale its measurement can be) plus a request, so a refill that starts
+ * after this script, even before its instance has the announcement, finds the tombstone rather than nothing. Session 42 tombstoned only cached
  * orders and refills in progress (their lock held), which left exactly this refill open. The price: about 2-3 µs of
- * Redis per changed order and ~160 bytes per tombstone for its 10 s, about 1 % of the machine during a catch-up
+ * Redis per changed order and ~160 bytes per tombstone for its 20 s, about 1 % of the machine during a catch-up
  * (BENCHMARKS.md, session 43). What remains is what a lost message (pub/sub is fire-and-forget) or a failed script
  * leaves behind, bounded by the entries' TTL.
  *
@@ -86,7 +86,7 @@ public class InvalidationPublisher {
     public InvalidationPublisher(ReactiveRedisDataSource redis, ObjectMapper json, MeterRegistry registry,
             @ConfigProperty(name = "orders.invalidations.enabled", defaultValue = "true") boolean enabled,
             @ConfigProperty(name = "orders.tenant", defaultValue = "default") String tenant,
-            @ConfigProperty(name = "orders.invalidations.tombstone-ttl", defaultValue = "PT10S")
+            @ConfigProperty(name = "orders.invalidations.tombstone-ttl", defaultValue = "PT20S")
             java.time.Duration tombstoneTtl,
             @ConfigProperty(name = "orders.invalidations.chunk-size", defaultValue = "500") int chunkSize) {
         this.redis = redis;

@@ -217,7 +217,6 @@ class CustomerProjectionTest {
         return "orders:v1:default:order:" + id;
     }
 
-
     private static void awaitAnnounced(BlockingQueue<String> messages, String expected) throws InterruptedException {
         long until = System.nanoTime() + DEADLINE.toNanos();
         boolean seen = false;
