@@ -94,7 +94,18 @@ class OrderEventConsumerTest {
         assertTrue(assertInstanceOf(EventDecoder.Poison.class, poison.decoded()).reason().startsWith("undecodable"));
         // the topic picks the schema: an order event on the catalogue topic carries neither customer nor product
         assertInstanceOf(EventDecoder.Poison.class, values.deserialize(Topics.CATALOG_EVENTS, good).decoded());
-        assertInstanceOf(EventDecoder.Poison.class, values.deserialize(Topics.ORDER_EVENTS, null).decoded());
+    }
+
+    @Test
+    void aRecordWithoutAValueIsDeadLetteredAsEmpty() {
+        // Kafka hands a null value to the consumer without calling the deserializer
+        String key = UUID.randomUUID().toString();
+        try (KafkaConsumer<String, String> dlq = tail(Topics.ORDER_EVENTS_DLQ)) {
+            producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS, key, null));
+            ConsumerRecord<String, String> dead = awaitDeadLetter(dlq, key);
+            assertEquals("empty record value",
+                    new String(dead.headers().lastHeader("dlq-reason").value(), StandardCharsets.UTF_8));
+        }
     }
 
     @Test
