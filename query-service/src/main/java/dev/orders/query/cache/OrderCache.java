@@ -113,10 +113,17 @@ public class OrderCache {
         }
         return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(25))
                 .chain(() -> redis.get(id))
-                .chain(cached -> cached.isPresent() && cached.get().order() != null
-                        && cached.get().revision() >= router.floor(id)
-                                ? Uni.createFrom().item(Optional.of(cached.get().order()))
-                                : waitForOther(id, attempts - 1));
+                .chain(cached -> {
+                    if (cached.isPresent() && cached.get().tombstone()) {
+                        // the projector announced a revision while the other instance refilled: our own load, if it
+                        // comes to that, must not take a lagging replica's older row
+                        router.raiseFloor(id, cached.get().revision());
+                    }
+                    return cached.isPresent() && cached.get().order() != null
+                            && cached.get().revision() >= router.floor(id)
+                                    ? Uni.createFrom().item(Optional.of(cached.get().order()))
+                                    : waitForOther(id, attempts - 1);
+                });
     }
 
     /** Stores what was loaded (unless older than the floor) and releases the refill lock, in one round trip. */

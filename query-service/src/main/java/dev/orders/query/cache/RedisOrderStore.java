@@ -25,11 +25,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * The shared (L2) layer in Redis. Values are {@code <revision>|<json>}, {@code -} for a cached "not found", or a
  * tombstone {@code <revision>|} (no body) that the projector leaves for every order it changed, unless the key holds
- * that revision or a newer one, when it announces that revision (InvalidationPublisher; it lives a few seconds). Writes are compare-and-set in one Lua script, so
- * an older revision never overwrites a newer one or a newer tombstone, whichever instance writes last: a refill that
- * read a replica behind the announcement cannot put its older copy back over the projector's tombstone. A tombstone
- * reads as a miss that also tells the reader the order's floor, which an instance started after the announcement
- * lacks. A longer-lived copy ({@code stale:} key) is what readers fall back to while the database is slow. A miss is
+ * that revision or a newer one, when it announces that revision (InvalidationPublisher; it lives 20 s). Writes are
+ * compare-and-set in one Lua script, so an older revision never overwrites a newer one or a newer tombstone, whichever
+ * instance writes last: a refill that read a replica behind the announcement cannot put its older copy back over the
+ * projector's tombstone. A tombstone reads as a miss that also tells the reader the order's floor, which an instance
+ * started after the announcement, or not yet reached by it, lacks. A longer-lived copy ({@code stale:} key) is what readers fall back to while the database is slow. A miss is
  * two round trips: {@link #getOrLock} (read, or take the refill lock) and a store that releases the lock.
  *
  * <p>Redis is an optimisation: every call runs under this class's fault-tolerance policy
@@ -84,8 +84,15 @@ public class RedisOrderStore {
             """;
     private static final String LOCK_MILLIS = "2000";
 
-    /** An entry: the read revision it was stored at (-1 for "not found") and the order. */
+    /**
+     * An entry: the read revision it was stored at and the order; or -1 and no order for "not found"; or, for the
+     * projector's tombstone, the revision it announced and no order.
+     */
     public record Cached(long revision, CachedOrder order) {
+        /** The projector's tombstone: nothing to serve, but the order's floor. */
+        public boolean tombstone() {
+            return order == null && revision >= 0;
+        }
     }
 
     /**
@@ -211,13 +218,13 @@ public class RedisOrderStore {
             return Optional.of(new Cached(-1, null));
         }
         int bar = s.indexOf('|');
-        if (bar == s.length() - 1) {
-            return Optional.empty(); // a tombstone: nothing to serve
-        }
         try {
+            long revision = Long.parseLong(s.substring(0, bar));
+            if (bar == s.length() - 1) {
+                return Optional.of(new Cached(revision, null)); // a tombstone: nothing to serve, but a floor
+            }
             String body = s.substring(bar + 1);
             OrderView view = json.readValue(body, OrderView.class);
-            long revision = Long.parseLong(s.substring(0, bar));
             CachedOrder order = new CachedOrder(view, body.getBytes(StandardCharsets.UTF_8), revision);
             return Optional.of(new Cached(revision, order));
         } catch (java.io.IOException | RuntimeException e) {

@@ -177,6 +177,9 @@ class ConsistencyAndCacheTest {
         // What the projector leaves when it announces the revision (InvalidationPublisher), here never announced to
         // this instance: as for one started after the announcement.
         values.psetex(key, 60_000, revision + "|");
+        // what an instance waiting for another's refill reads: no order, but the floor
+        var seen = store.get(id).await().indefinitely().orElseThrow();
+        org.junit.jupiter.api.Assertions.assertTrue(seen.tombstone() && seen.revision() == revision, seen.toString());
 
         // the refill's older copy and a "not found" land after the tombstone: refused
         store.putIfNewerAndUnlock(cache.entry(loadedBefore)).await().indefinitely();
