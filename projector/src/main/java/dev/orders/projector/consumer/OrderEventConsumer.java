@@ -106,7 +106,8 @@ public class OrderEventConsumer {
         List<Item> items = new ArrayList<>(records.count());
         List<Uni<Void>> poison = new ArrayList<>();
         for (ConsumerRecord<String, EventValue> r : records) {
-            // decoded in the poll (EventValueDeserializer); a null value is a tombstone nobody should have sent
+            // decoded in the poll (EventValueDeserializer); Kafka skips the deserializer for a null value, which no
+            // relay sends
             var result = r.value() == null ? new EventDecoder.Poison("empty record value")
                     : EventDecoder.keyed(r.key(), r.value().decoded());
             switch (result) {

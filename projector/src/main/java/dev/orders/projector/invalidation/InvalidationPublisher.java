@@ -22,32 +22,32 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * After a batch committed, leaves a tombstone in the shared cache for each changed order it holds no newer copy of
- * (over an older copy, a "not found", or nothing), and tells every query-service instance which orders changed and their new read-model revisions (Redis pub/sub, channel
- * {@code orders:v1:invalidations}, JSON {@code {"orders":{"<id>":<revision>}}}): one Lua script, one round trip, per
- * {@code orders.invalidations.chunk-size} orders. The
- * revision changes on every write of a read row, an order event or a customer rename alike (the version only on the
+ * (over an older copy, a "not found", or nothing), and tells every query-service instance which orders changed and
+ * their new read-model revisions (Redis pub/sub, channel {@code orders:v1:invalidations}, JSON {@code
+ * {"orders":{"<id>":<revision>}}}): one Lua script, one round trip, per {@code orders.invalidations.chunk-size} orders.
+ * The revision changes on every write of a read row, an order event or a customer rename alike (the version only on the
  * former). Subscribers evict their in-process copies and never let a cached copy older than the announced revision be
  * served.
  *
  * <p>Why here and not in each subscriber: each query-service instance dropped the shared entries itself, so Redis ran
  * the same deletions once per instance and each instance paid a round trip per batch; and while no instance was
  * subscribed (all of them restarting), nothing dropped them and a restarted instance, its revision floors empty, served
- * the older copy until its TTL. The entries' format ({@code orders:v1:<tenant>:order:<id>}, value
- * {@code <revision>|<json>}, {@code -} for "not found", {@code <revision>|} for a tombstone) is query-service's
- * {@code RedisOrderStore}'s.
+ * the older copy until its TTL. The entries' format ({@code orders:v1:<tenant>:order:<id>}, value {@code
+ * <revision>|<json>}, {@code -} for "not found", {@code <revision>|} for a tombstone) is query-service's {@code
+ * RedisOrderStore}'s.
  *
- * <p>Why a tombstone ({@code <revision>|}, no body) rather than a delete: a refill that read a replica still behind
- * the batch, and whose store lands after this script, would put the older copy back, and an instance started within
- * its TTL (its floors empty) would serve it. The store's compare-and-set refuses anything older than a tombstone, and
- * a reader that finds one takes its revision as the order's floor (reading the replica's row only if it has that
- * revision, the primary's otherwise). So every changed order gets one unless its key already holds that revision or a
- * newer one, for {@code orders.invalidations.tombstone-ttl}: longer than the oldest replica query-service may read
- * ({@code orders.replica.max-lag} plus how stale its measurement can be) plus a request, so a refill that starts
- * after this script, even before its instance has the announcement, finds the tombstone rather than nothing. Session 42 tombstoned only cached
- * orders and refills in progress (their lock held), which left exactly this refill open. The price: about 2-3 µs of
- * Redis per changed order and ~160 bytes per tombstone for its 20 s, about 1 % of the machine during a catch-up
- * (BENCHMARKS.md, session 43). What remains is what a lost message (pub/sub is fire-and-forget) or a failed script
- * leaves behind, bounded by the entries' TTL.
+ * <p>Why a tombstone ({@code <revision>|}, no body) rather than a delete: a refill that read a replica still behind the
+ * batch, and whose store lands after this script, would put the older copy back, and an instance started within its TTL
+ * (its floors empty) would serve it. The store's compare-and-set refuses anything older than a tombstone, and a reader
+ * that finds one takes its revision as the order's floor (reading the replica's row only if it has that revision, the
+ * primary's otherwise). So every changed order gets one unless its key already holds that revision or a newer one, for
+ * {@code orders.invalidations.tombstone-ttl}: longer than the oldest replica query-service may read ({@code
+ * orders.replica.max-lag} plus how stale its measurement can be) plus a request, so a refill that starts after this
+ * script, even before its instance has the announcement, finds the tombstone rather than nothing. Session 42 tombstoned
+ * only cached orders and refills in progress (their lock held), which left exactly this refill open. The price: about
+ * 2-3 µs of Redis per changed order and ~160 bytes per tombstone for its 20 s, about 1 % of the machine during a
+ * catch-up (BENCHMARKS.md, session 43). What remains is what a lost message (pub/sub is fire-and-forget) or a failed
+ * script leaves behind, bounded by the entries' TTL.
  *
  * <p>A failure here is logged and counted, never retried into the consumer: the data is already committed. When the
  * script itself is refused (a Redis user without this version's rights, see k8s/README.md), the changes are still

@@ -29,8 +29,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * compare-and-set in one Lua script, so an older revision never overwrites a newer one or a newer tombstone, whichever
  * instance writes last: a refill that read a replica behind the announcement cannot put its older copy back over the
  * projector's tombstone. A tombstone reads as a miss that also tells the reader the order's floor, which an instance
- * started after the announcement, or not yet reached by it, lacks. A longer-lived copy ({@code stale:} key) is what readers fall back to while the database is slow. A miss is
- * two round trips: {@link #getOrLock} (read, or take the refill lock) and a store that releases the lock.
+ * started after the announcement, or not yet reached by it, lacks. A longer-lived copy ({@code stale:} key) is what
+ * readers fall back to while the database is slow. A miss is two round trips: {@link #getOrLock} (read, or take the
+ * refill lock) and a store that releases the lock.
  *
  * <p>Redis is an optimisation: every call runs under this class's fault-tolerance policy
  * ({@code quarkus.fault-tolerance."dev.orders.query.cache.RedisOrderStore".*}) and any failure reads as a miss or is
