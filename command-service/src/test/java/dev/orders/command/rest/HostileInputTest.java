@@ -282,6 +282,10 @@ class HostileInputTest {
                 c("/q/../q/metrics", "none", Request.of("GET", "/q/../q/metrics"), 404, "not-found"),
                 c("unknown path", "cust", Request.of("GET", "/admin"), 404, "not-found"),
                 // --- query parameters -------------------------------------------------------------------------------
+                c("a parameter /products does not take", "cust", Request.of("GET", "/products?page=2"), 400,
+                        "validation"),
+                c("a parameter /customers does not take", "ops", Request.of("GET", "/customers?offset=100"), 400,
+                        "validation"),
                 c("limit abc", "cust", Request.of("GET", "/products?limit=abc"), 400, "validation"),
                 c("limit 0", "cust", Request.of("GET", "/products?limit=0"), 400, "validation"),
                 c("limit -5", "cust", Request.of("GET", "/products?limit=-5"), 400, "validation"),

@@ -216,6 +216,11 @@ class HostileInputTest {
                         + "T00:00:00Z&createdTo=2026-02-02T00:00:00Z"), 400, "validation"),
                 c("search across all customers for 19 days", "ops", get("/orders/search?q=widget&" + month), 200,
                         null),
+                // --- parameters the endpoint does not take (a misspelt filter must not answer an unfiltered list) ---
+                c("a misspelt date filter", "ops", get("/orders?from=2026-01-01T00:00:00Z"), 400, "validation"),
+                c("a parameter's name in another case", "cust", get("/orders?Limit=5"), 400, "validation"),
+                c("a parameter on a route that takes none", "cust", get("/orders/" + NO_ORDER + "?fields=id"), 400,
+                        "validation"),
                 // --- encodings and control characters in parameters -----------------------------------------------
                 c("q with %00", "cust", get("/orders/search?q=wid%00get"), 400, "validation"),
                 c("q with a newline", "cust", get("/orders/search?q=wid%0Aget"), 400, "validation"),
