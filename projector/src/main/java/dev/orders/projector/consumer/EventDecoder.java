@@ -15,7 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * Turns a record value into an {@link OrderEvent}, or explains why it is poison. Only what can never succeed on
  * retry is poison (bad JSON, unknown schema version, inconsistent envelope); database trouble is not decided here.
  * It runs in the Kafka consumer's poll ({@link EventValueDeserializer}), not on an event loop; the record key, which a
- * value deserializer does not see, is checked by {@link #keyed} in the consumer.
+ * value deserializer does not see, is checked by {@link #keyed} in the consumer, and so is a record without a value,
+ * which Kafka hands over without calling the deserializer.
  */
 @ApplicationScoped
 @Unremovable // looked up by EventValueDeserializer, which Kafka creates: no injection point keeps this bean
@@ -44,9 +45,6 @@ public class EventDecoder {
 
     /** The result for an order event's value; see {@link #keyed} for its record key. */
     public Result decode(byte[] value) {
-        if (value == null) {
-            return new Poison("empty record value");
-        }
         OrderEvent e;
         try {
             e = json.readValue(value, OrderEvent.class);
@@ -75,9 +73,6 @@ public class EventDecoder {
     }
 
     public Result decodeCatalog(byte[] value) {
-        if (value == null) {
-            return new Poison("empty record value");
-        }
         CatalogEvent e;
         try {
             e = json.readValue(value, CatalogEvent.class);
