@@ -467,6 +467,21 @@ class HostileInputTest {
         as(Tokens.customer(customer)).get("/products").then().statusCode(200);
     }
 
+    /**
+     * A control character in a query parameter is refused as such (platform-http's QueryParameterGuard, shared with the
+     * read API), whichever parameter holds it: each of these would otherwise be a 400 for another reason or none.
+     */
+    @Test
+    void aControlCharacterInAQueryParameterIsRefusedAsSuch() {
+        for (String query : List.of("cursor=%00", "limit=5%0A", "li%1Bmit=5")) {
+            Reply reply = RawHttp.send(RestAssured.port, Request.of("GET", "/products?" + query)
+                    .header("Authorization", Tokens.customer(customer)));
+            assertEquals(400, reply.status(), () -> query + " → " + reply);
+            assertEquals("urn:orders:problem:validation", Hostile.problemType(reply), () -> query + " → " + reply);
+            assertTrue(reply.text().contains("control character"), () -> query + " → " + reply);
+        }
+    }
+
     // --- generated input -------------------------------------------------------------------------------------------
 
     @Test

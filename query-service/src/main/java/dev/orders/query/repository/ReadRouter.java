@@ -7,8 +7,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 
 import dev.orders.http.admission.RequestDeadline;
