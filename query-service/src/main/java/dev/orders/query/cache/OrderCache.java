@@ -9,6 +9,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.orders.http.admission.RequestDeadline;
 import dev.orders.query.OrderView;
 import dev.orders.query.repository.ReadRouter;
 import io.micrometer.core.instrument.Counter;
@@ -18,6 +19,8 @@ import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CaffeineCache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -61,10 +64,11 @@ public class OrderCache {
     /** The order from the first layer that has it at least at its revision floor; empty when it does not exist. */
     public Uni<Optional<CachedOrder>> get(UUID id) {
         l1Requests.increment();
+        Context caller = Vertx.currentContext();
         return local.<UUID, Optional<CachedOrder>>getAsync(id, k -> {
             l1Loads.increment();
             return fromRedisOrLoad(k);
-        }).chain(found -> {
+        }).onFailure(RequestDeadline.DeadlineExceeded.class).recoverWithUni(e -> ownLoad(caller, id, e)).chain(found -> {
             long floor = router.floor(id);
             // An older copy, or a "not found" once the projector has announced the order: a load that read the
             // replica just before the announcement can store its empty answer in L1 just after the invalidation
@@ -74,6 +78,17 @@ public class OrderCache {
             }
             return Uni.createFrom().item(found);
         });
+    }
+
+    /**
+     * The in-process load this request joined ran under the deadline of the request that started it, and that deadline
+     * passed. This request's own may not have: with time left it loads for itself, rather than answering 503 (or the
+     * stale copy) for another request's lateness. Run on this request's context, whose deadline the load must use.
+     */
+    private Uni<Optional<CachedOrder>> ownLoad(Context caller, UUID id, Throwable sharedFailure) {
+        Uni<Optional<CachedOrder>> own = Uni.createFrom().deferred(() -> RequestDeadline.remaining(Duration.ofSeconds(1))
+                .isPositive() ? fromRedisOrLoad(id) : Uni.createFrom().failure(sharedFailure));
+        return caller == null || caller == Vertx.currentContext() ? own : own.runSubscriptionOn(task -> caller.runOnContext(v -> task.run()));
     }
 
     /** The cache's form of a view read elsewhere (a read-your-writes answer from the primary). */

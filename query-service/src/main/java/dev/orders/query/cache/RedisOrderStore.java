@@ -157,8 +157,16 @@ public class RedisOrderStore {
     @Fallback(fallbackMethod = "missAndLoad")
     public Uni<Lookup> getOrLock(UUID id, long floor) {
         return redis.execute("EVAL", GET_OR_LOCK, "2", key(id), lockKey(id), Long.toString(floor), LOCK_MILLIS)
-                .map(r -> r.size() == 1 ? new Lookup(decode(r.get(0).toString()).orElse(null), false, 0)
-                        : new Lookup(null, r.get(1).toInteger() == 1, r.get(2).toLong()));
+                .map(r -> {
+                    if (r.size() != 1) {
+                        return new Lookup(null, r.get(1).toInteger() == 1, r.get(2).toLong());
+                    }
+                    // An entry this instance cannot read (another release's format, a corrupt value) is a miss that
+                    // it refills itself, as without Redis: read as "someone else's refill", every reader would wait
+                    // for a refill nobody makes, and the entry would stay until its TTL. The store replaces it.
+                    Optional<Cached> entry = decode(r.get(0).toString());
+                    return entry.isPresent() ? new Lookup(entry.get(), false, 0) : new Lookup(null, true, 0);
+                });
     }
 
     @Fallback(fallbackMethod = "miss")

@@ -36,6 +36,11 @@ class ConsistencyAndCacheTest {
     dev.orders.query.cache.RedisOrderStore store;
     @Inject
     dev.orders.query.cache.OrderCache cache;
+    @Inject
+    @io.quarkus.reactive.datasource.ReactiveDataSource("primary")
+    io.vertx.mutiny.sqlclient.Pool readPrimary;
+    @Inject
+    io.vertx.mutiny.sqlclient.Pool replica;
 
     private final UUID customer = UUID.randomUUID();
 
@@ -193,6 +198,82 @@ class ConsistencyAndCacheTest {
         String cached = values.get(key);
         org.junit.jupiter.api.Assertions.assertTrue(cached.startsWith(revision + "|{"),
                 "the reader replaced the tombstone with what it loaded: " + cached);
+    }
+
+    @Test
+    void anEntryThisInstanceCannotReadIsRefilledAndReplaced() {
+        // Another release's format or a corrupt value, at the order's own revision: it must not read as another
+        // instance's refill in progress (every reader would wait for it, then load without storing, until the TTL).
+        UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
+        fixture.awaitOnReplica(id);
+        long revision = fixture.revision(id);
+        String key = "orders:v1:default:order:" + id;
+        var values = redis.value(String.class);
+        values.psetex(key, 60_000, revision + "|{\"id\":\"" + id + "\",\"status\":\"SOMEDAY\"");
+        double waits = registry.counter("orders.cache.misses", "layer", "redis").count();
+
+        given().header("Authorization", Tokens.customer(customer)).get("/orders/{id}", id)
+                .then().statusCode(200).body("version", equalTo(1)).body("status", equalTo("PENDING"));
+
+        org.junit.jupiter.api.Assertions.assertEquals(waits + 1,
+                registry.counter("orders.cache.misses", "layer", "redis").count(), "read as a miss");
+        String cached = values.get(key);
+        org.junit.jupiter.api.Assertions.assertTrue(cached.startsWith(revision + "|{") && cached.contains("PENDING"),
+                "replaced by what the read loaded: " + cached);
+        org.junit.jupiter.api.Assertions.assertNull(values.get("orders:v1:default:lock:order:" + id),
+                "no refill lock left behind");
+    }
+
+    /**
+     * Requests for one order share this instance's in-process load, which runs under the deadline of the request
+     * that started it. When that deadline passes, a request that joined later and still has time must not get the
+     * first one's 503: it loads for itself.
+     */
+    @Test
+    void aRequestThatJoinedAnotherOnesLoadIsNotFailedByThatOnesDeadline() throws Exception {
+        UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
+        fixture.awaitOnReplica(id);
+        // Every read of order_view blocks while the read primary holds this lock, on the replica too (a streaming
+        // standby replays an ACCESS EXCLUSIVE lock): the first request's load outlives its 1 s deadline.
+        var connection = readPrimary.getConnectionAndAwait();
+        var tx = connection.beginAndAwait();
+        try {
+            connection.query("LOCK TABLE order_view IN ACCESS EXCLUSIVE MODE").executeAndAwait();
+            // The lock's WAL record sits in a partly filled page that nothing flushes until some transaction commits:
+            // each look commits one (an xid of its own), whose flush carries the lock record to the standby.
+            Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+                readPrimary.query("SELECT txid_current()").executeAndAwait();
+                return replica.query("SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock'"
+                        + " AND relation = 'order_view'::regclass").executeAndAwait().iterator().next().getLong(0) > 0;
+            });
+            var executor = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                long sentFirst = System.nanoTime();
+                var first = executor.submit(() -> given().header("Authorization", Tokens.customer(customer))
+                        .get("/orders/{id}", id).then().extract().response());
+                // The second request arrives 400 ms later, while the first one's load is still in progress, and joins
+                // it: its own deadline passes 400 ms after the first one's.
+                var l1 = local.as(io.quarkus.cache.CaffeineCache.class);
+                Awaitility.await().atMost(java.time.Duration.ofSeconds(1)).until(() -> l1.keySet().contains(id)
+                        && System.nanoTime() - sentFirst >= 400_000_000L);
+                var second = executor.submit(() -> given().header("Authorization", Tokens.customer(customer))
+                        .get("/orders/{id}", id).then().extract().response());
+
+                var firstAnswer = first.get(5, java.util.concurrent.TimeUnit.SECONDS);
+                org.junit.jupiter.api.Assertions.assertEquals(503, firstAnswer.statusCode(), firstAnswer::asString);
+                tx.commitAndAwait(); // the databases answer again, within the second request's deadline
+                var secondAnswer = second.get(5, java.util.concurrent.TimeUnit.SECONDS);
+                org.junit.jupiter.api.Assertions.assertEquals(200, secondAnswer.statusCode(), secondAnswer::asString);
+                org.junit.jupiter.api.Assertions.assertEquals(id.toString(), secondAnswer.path("id"));
+            } finally {
+                executor.shutdownNow();
+            }
+        } finally {
+            if (tx != null) {
+                tx.rollbackAndForget();
+            }
+            connection.closeAndForget();
+        }
     }
 
     @Test
