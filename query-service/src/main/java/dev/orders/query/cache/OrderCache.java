@@ -40,6 +40,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class OrderCache {
+    /** The least time a request must have left to load again after a shared load failed on another's deadline. */
+    private static final Duration RETRY_ROOM = Duration.ofMillis(50);
     private final Cache local;
     private final RedisOrderStore redis;
     private final ReadRouter router;
@@ -65,30 +67,39 @@ public class OrderCache {
     public Uni<Optional<CachedOrder>> get(UUID id) {
         l1Requests.increment();
         Context caller = Vertx.currentContext();
+        boolean[] startedTheLoad = {false};
         return local.<UUID, Optional<CachedOrder>>getAsync(id, k -> {
-            l1Loads.increment();
-            return fromRedisOrLoad(k);
-        }).onFailure(RequestDeadline.DeadlineExceeded.class).recoverWithUni(e -> ownLoad(caller, id, e)).chain(found -> {
-            long floor = router.floor(id);
-            // An older copy, or a "not found" once the projector has announced the order: a load that read the
-            // replica just before the announcement can store its empty answer in L1 just after the invalidation
-            // dropped the key, and that answer must not outlive the announcement by L1's TTL.
-            if (found.map(f -> f.revision() < floor).orElse(floor > 0)) {
-                return local.invalidate(id).chain(() -> fromRedisOrLoad(id));
-            }
-            return Uni.createFrom().item(found);
-        });
+            startedTheLoad[0] = true;
+            return load(k);
+        }).onFailure(RequestDeadline.DeadlineExceeded.class).recoverWithUni(e -> startedTheLoad[0] ? Uni.createFrom()
+                .failure(e) : loadAgain(caller, id, e)).chain(found -> {
+                    long floor = router.floor(id);
+                    // An older copy, or a "not found" once the projector has announced the order: a load that read
+                    // the replica just before the announcement can store its empty answer in L1 just after the
+                    // invalidation dropped the key, and that answer must not outlive the announcement by L1's TTL.
+                    if (found.map(f -> f.revision() < floor).orElse(floor > 0)) {
+                        return local.invalidate(id).chain(() -> fromRedisOrLoad(id));
+                    }
+                    return Uni.createFrom().item(found);
+                });
+    }
+
+    private Uni<Optional<CachedOrder>> load(UUID id) {
+        l1Loads.increment();
+        return fromRedisOrLoad(id);
     }
 
     /**
      * The in-process load this request joined ran under the deadline of the request that started it, and that deadline
-     * passed. This request's own may not have: with time left it loads for itself, rather than answering 503 (or the
-     * stale copy) for another request's lateness. Run on this request's context, whose deadline the load must use.
+     * passed. This request's own may not have: with enough time left it loads for itself, rather than answering 503
+     * (or the stale copy) for another request's lateness. Not through L1: the failed load may still be there for a
+     * moment, and would fail this one again at once. Run on this request's context, whose deadline the load must use.
      */
-    private Uni<Optional<CachedOrder>> ownLoad(Context caller, UUID id, Throwable sharedFailure) {
-        Uni<Optional<CachedOrder>> own = Uni.createFrom().deferred(() -> RequestDeadline.remaining(Duration.ofSeconds(1))
-                .isPositive() ? fromRedisOrLoad(id) : Uni.createFrom().failure(sharedFailure));
-        return caller == null || caller == Vertx.currentContext() ? own : own.runSubscriptionOn(task -> caller.runOnContext(v -> task.run()));
+    private Uni<Optional<CachedOrder>> loadAgain(Context caller, UUID id, Throwable sharedFailure) {
+        Uni<Optional<CachedOrder>> again = Uni.createFrom().deferred(() -> RequestDeadline.remaining(RETRY_ROOM)
+                .compareTo(RETRY_ROOM) >= 0 ? load(id) : Uni.createFrom().failure(sharedFailure));
+        return caller == null || caller == Vertx.currentContext() ? again
+                : again.runSubscriptionOn(task -> caller.runOnContext(v -> task.run()));
     }
 
     /** The cache's form of a view read elsewhere (a read-your-writes answer from the primary). */

@@ -163,7 +163,8 @@ public class RedisOrderStore {
                     }
                     // An entry this instance cannot read (another release's format, a corrupt value) is a miss that
                     // it refills itself, as without Redis: read as "someone else's refill", every reader would wait
-                    // for a refill nobody makes, and the entry would stay until its TTL. The store replaces it.
+                    // for a refill nobody makes, and the entry would stay until its TTL. The store replaces it. No
+                    // lock was taken: its release may clear another instance's, which costs a load, never a copy.
                     Optional<Cached> entry = decode(r.get(0).toString());
                     return entry.isPresent() ? new Lookup(entry.get(), false, 0) : new Lookup(null, true, 0);
                 });

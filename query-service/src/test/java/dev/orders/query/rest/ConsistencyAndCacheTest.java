@@ -41,6 +41,10 @@ class ConsistencyAndCacheTest {
     io.vertx.mutiny.sqlclient.Pool readPrimary;
     @Inject
     io.vertx.mutiny.sqlclient.Pool replica;
+    @Inject
+    dev.orders.query.repository.ReplicaHealth health;
+    @Inject
+    io.smallrye.faulttolerance.api.CircuitBreakerMaintenance breakers;
 
     private final UUID customer = UUID.randomUUID();
 
@@ -233,6 +237,9 @@ class ConsistencyAndCacheTest {
     void aRequestThatJoinedAnotherOnesLoadIsNotFailedByThatOnesDeadline() throws Exception {
         UUID id = fixture.insertOrder(customer, Instant.now(), "PENDING", 1);
         fixture.awaitOnReplica(id);
+        // the read goes to the replica first (its 800 ms timeout, then the primary until the 1 s request deadline)
+        Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(health::usable);
+        breakers.resetAll();
         // Every read of order_view blocks while the read primary holds this lock, on the replica too (a streaming
         // standby replays an ACCESS EXCLUSIVE lock): the first request's load outlives its 1 s deadline.
         var connection = readPrimary.getConnectionAndAwait();
@@ -241,7 +248,8 @@ class ConsistencyAndCacheTest {
             connection.query("LOCK TABLE order_view IN ACCESS EXCLUSIVE MODE").executeAndAwait();
             // The lock's WAL record sits in a partly filled page that nothing flushes until some transaction commits:
             // each look commits one (an xid of its own), whose flush carries the lock record to the standby.
-            Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+            // (within 5 s: the locking transaction idles meanwhile, and the role ends one idle for 10 s)
+            Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> {
                 readPrimary.query("SELECT txid_current()").executeAndAwait();
                 return replica.query("SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock'"
                         + " AND relation = 'order_view'::regclass").executeAndAwait().iterator().next().getLong(0) > 0;
