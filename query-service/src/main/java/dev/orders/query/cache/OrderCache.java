@@ -71,17 +71,23 @@ public class OrderCache {
         return local.<UUID, Optional<CachedOrder>>getAsync(id, k -> {
             startedTheLoad[0] = true;
             return load(k);
-        }).onFailure(RequestDeadline.DeadlineExceeded.class).recoverWithUni(e -> startedTheLoad[0] ? Uni.createFrom()
-                .failure(e) : loadAgain(caller, id, e)).chain(found -> {
-                    long floor = router.floor(id);
-                    // An older copy, or a "not found" once the projector has announced the order: a load that read
-                    // the replica just before the announcement can store its empty answer in L1 just after the
-                    // invalidation dropped the key, and that answer must not outlive the announcement by L1's TTL.
-                    if (found.map(f -> f.revision() < floor).orElse(floor > 0)) {
-                        return local.invalidate(id).chain(() -> fromRedisOrLoad(id));
-                    }
-                    return Uni.createFrom().item(found);
-                });
+        }).onFailure(RequestDeadline.DeadlineExceeded.class).recoverWithUni(e -> startedTheLoad[0]
+                ? Uni.createFrom().failure(e)
+                : loadAgain(caller, id, e))
+                .chain(found -> atFloor(id, found));
+    }
+
+    /**
+     * An older copy, or a "not found" once the projector has announced the order, is loaded again: a load that read
+     * the replica just before the announcement can store its empty answer in L1 just after the invalidation dropped
+     * the key, and that answer must not outlive the announcement by L1's TTL.
+     */
+    private Uni<Optional<CachedOrder>> atFloor(UUID id, Optional<CachedOrder> found) {
+        long floor = router.floor(id);
+        if (found.map(f -> f.revision() < floor).orElse(floor > 0)) {
+            return local.invalidate(id).chain(() -> fromRedisOrLoad(id));
+        }
+        return Uni.createFrom().item(found);
     }
 
     private Uni<Optional<CachedOrder>> load(UUID id) {
