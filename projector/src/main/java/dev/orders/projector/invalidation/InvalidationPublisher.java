@@ -46,8 +46,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * script, even before its instance has the announcement, finds the tombstone rather than nothing. Session 42 tombstoned
  * only cached orders and refills in progress (their lock held), which left exactly this refill open. The price: about
  * 2-3 µs of Redis per changed order and ~160 bytes per tombstone for its 20 s, about 1 % of the machine during a
- * catch-up (BENCHMARKS.md, session 43). What remains is what a lost message (pub/sub is fire-and-forget) or a failed
- * script leaves behind, bounded by the entries' TTL.
+ * catch-up (BENCHMARKS.md, session 43). A batch committed but never announced (its projector stopped in between) is
+ * announced when it is delivered again ({@link Changes#toAnnounce()}). What remains is what a lost message (pub/sub is
+ * fire-and-forget) or a failed script leaves behind, bounded by the entries' TTL.
  *
  * <p>A failure here is logged and counted, never retried into the consumer: the data is already committed. When the
  * script itself is refused (a Redis user without this version's rights, see k8s/README.md), the changes are still
@@ -103,7 +104,7 @@ public class InvalidationPublisher {
     }
 
     public Uni<Void> publish(Changes changes) {
-        Map<UUID, Long> orders = changes.orders();
+        Map<UUID, Long> orders = changes.toAnnounce();
         if (!enabled || orders.isEmpty()) {
             return Uni.createFrom().voidItem();
         }

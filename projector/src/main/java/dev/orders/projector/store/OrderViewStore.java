@@ -26,6 +26,8 @@ import dev.orders.projector.partition.PartitionMaintenance;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,9 +45,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class OrderViewStore {
     // {order_view}, {customer_summary}, {customer_view}: table names, suffixed ({sfx}) with _next when rebuilding.
-    // The batch upsert lives in the read database as apply_orders (migration V8: why a function, and its statement).
+    // The batch upsert lives in the read database as apply_orders (migration V8: why a function, and its statement;
+    // V10: why it answers the rows an earlier delivery already wrote, applied = false).
     static final String UPSERT_ORDERS = """
-            SELECT id, revision
+            SELECT id, revision, applied
               FROM apply_orders{sfx}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""";
 
     static final String UPSERT_CUSTOMER = """
@@ -60,14 +63,41 @@ public class OrderViewStore {
                                     revision = nextval('order_view_revision')
              WHERE customer_id = $1 AND (customer_name, customer_email) IS DISTINCT FROM ($2, $3)
             RETURNING id, revision""";
+    /**
+     * A customer change the version guard refused: the customer's orders at their stored revisions if the stored
+     * customer is at this very version (an earlier delivery wrote it), none if it is newer.
+     */
+    static final String RENAMED_BEFORE = """
+            SELECT o.id, o.revision
+              FROM {order_view} o JOIN {customer_view} c ON c.customer_id = o.customer_id
+             WHERE o.customer_id = $1 AND c.version = $2""";
 
     /**
      * What a batch changed: the order ids whose read rows are now different, with their new read-model revisions
-     * (an order event or a customer rename; what the read API's caches compare).
+     * (an order event or a customer rename; what the read API's caches compare); and the orders an earlier delivery of
+     * the same events already wrote, at their stored revisions ({@code alreadyApplied}).
+     *
+     * <p>Both are announced ({@link #toAnnounce()}): a projector that committed a batch and stopped before announcing
+     * it gets the batch again, and without the second map its changes would never be announced. Re-announcing an
+     * order at the revision it has is harmless: tombstones and revision floors only move forward.
      */
-    public record Changes(Map<UUID, Long> orders, int customers) {
+    public record Changes(Map<UUID, Long> orders, int customers, Map<UUID, Long> alreadyApplied) {
+        public Changes(Map<UUID, Long> orders, int customers) {
+            this(orders, customers, Map.of());
+        }
+
         public int applied() {
             return orders.size();
+        }
+
+        /** The orders to announce: the changed ones and those already applied, one revision per order. */
+        public Map<UUID, Long> toAnnounce() {
+            if (alreadyApplied.isEmpty()) {
+                return orders;
+            }
+            Map<UUID, Long> all = new LinkedHashMap<>(alreadyApplied);
+            all.putAll(orders);
+            return all;
         }
     }
 
@@ -83,6 +113,7 @@ public class OrderViewStore {
     private final String upsertOrders;
     private final String upsertCustomer;
     private final String renameInOrders;
+    private final String renamedBefore;
 
     public OrderViewStore(Pool pool, ObjectMapper json, PartitionMaintenance partitions,
             ProjectorConfig config) {
@@ -98,6 +129,7 @@ public class OrderViewStore {
         this.upsertOrders = tables(UPSERT_ORDERS, sfx);
         this.upsertCustomer = tables(UPSERT_CUSTOMER, sfx);
         this.renameInOrders = tables(RENAME_IN_ORDERS, sfx);
+        this.renamedBefore = tables(RENAMED_BEFORE, sfx);
     }
 
     /** The order view table this projector writes: {@code order_view}, or {@code order_view_next} while rebuilding. */
@@ -136,14 +168,14 @@ public class OrderViewStore {
         String turn = catalogEvents.isEmpty() ? "SELECT pg_advisory_xact_lock_shared(" + applyLockKey + ")"
                 : "SELECT pg_advisory_xact_lock(" + applyLockKey + ")";
         return ensurePartitions(rows).chain(() -> pool.withTransaction(conn -> conn.query(turn).execute().chain(() -> {
-            Map<UUID, Long> changed = new LinkedHashMap<>();
+            Changes changes = new Changes(new LinkedHashMap<>(), 0, new LinkedHashMap<>());
             int[] customers = { 0 };
             Uni<Void> catalog = Multi.createFrom().iterable(catalogEvents)
-                    .onItem().transformToUniAndConcatenate(e -> applyCatalog(conn, e, changed)
+                    .onItem().transformToUniAndConcatenate(e -> applyCatalog(conn, e, changes)
                             .invoke(applied -> customers[0] += applied ? 1 : 0))
                     .collect().last().replaceWithVoid();
-            return catalog.chain(() -> upsertOrders(conn, rows, changed))
-                    .map(v -> new Changes(changed, customers[0]));
+            return catalog.chain(() -> upsertOrders(conn, rows, changes))
+                    .map(v -> new Changes(changes.orders(), customers[0], changes.alreadyApplied()));
         })));
     }
 
@@ -179,20 +211,27 @@ public class OrderViewStore {
 
 
     /** Customer changes only: product renames do not rewrite orders, which keep the name they were placed with. */
-    private Uni<Boolean> applyCatalog(SqlConnection conn, CatalogEvent e, Map<UUID, Long> changed) {
+    private Uni<Boolean> applyCatalog(SqlConnection conn, CatalogEvent e, Changes changes) {
         CatalogEvent.CustomerState c = e.customer();
         if (c == null) {
             return Uni.createFrom().item(false);
         }
         return conn.preparedQuery(upsertCustomer).execute(Tuple.of(c.id(), c.name(), c.email(), c.version()))
-                .chain(rs -> rs.rowCount() == 0 ? Uni.createFrom().item(false)
+                .chain(rs -> rs.rowCount() == 0
+                        // a duplicate or a stale one; only a duplicate finds orders (Changes: why they are announced)
+                        ? conn.preparedQuery(renamedBefore).execute(Tuple.of(c.id(), c.version()))
+                                .invoke(rows -> revisions(rows, changes.alreadyApplied()))
+                                .replaceWith(false)
                         : conn.preparedQuery(renameInOrders).execute(Tuple.of(c.id(), c.name(), c.email()))
-                                .invoke(rows -> rows.forEach(
-                                        r -> changed.put(r.getUUID("id"), r.getLong("revision"))))
+                                .invoke(rows -> revisions(rows, changes.orders()))
                                 .replaceWith(true));
     }
 
-    private Uni<Void> upsertOrders(SqlConnection conn, List<OrderState> rows, Map<UUID, Long> changed) {
+    private static void revisions(RowSet<Row> rows, Map<UUID, Long> into) {
+        rows.forEach(r -> into.put(r.getUUID("id"), r.getLong("revision")));
+    }
+
+    private Uni<Void> upsertOrders(SqlConnection conn, List<OrderState> rows, Changes changes) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -227,7 +266,8 @@ public class OrderViewStore {
         Tuple params = Tuple.tuple(List.<Object>of(id, createdAt, customerId, customerName, customerEmail, status,
                 version, updatedAt, currency, total, itemCount, items));
         return conn.preparedQuery(upsertOrders).execute(params)
-                .invoke(rs -> rs.forEach(r -> changed.put(r.getUUID("id"), r.getLong("revision"))))
+                .invoke(rs -> rs.forEach(r -> (r.getBoolean("applied") ? changes.orders() : changes.alreadyApplied())
+                        .put(r.getUUID("id"), r.getLong("revision"))))
                 .replaceWithVoid();
     }
 

@@ -31,6 +31,7 @@ import dev.orders.events.OrderState;
 import dev.orders.events.OrderStatus;
 import dev.orders.events.Topics;
 import dev.orders.projector.invalidation.InvalidationPublisher;
+import dev.orders.projector.store.OrderViewStore;
 import dev.orders.testing.KafkaClients;
 import dev.orders.testing.ReadModel;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -52,6 +53,8 @@ class CustomerProjectionTest {
     RedisDataSource redis;
     @Inject
     InvalidationPublisher invalidations;
+    @Inject
+    OrderViewStore store;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -188,6 +191,36 @@ class CustomerProjectionTest {
     }
 
     @Test
+    void aBatchCommittedButNeverAnnouncedIsAnnouncedWhenItIsDeliveredAgain() throws Exception {
+        OrderState o = order(customer, "Name", OrderStatus.PENDING, 1, 100);
+        CatalogEvent.CustomerState renamed = new CatalogEvent.CustomerState(customer, "Renamed", "renamed@example.com",
+                2);
+        // The first delivery committed, then its projector stopped before announcing: the store alone.
+        store.apply(List.of(OrderEvent.of(OrderEventType.OrderCreated, o, o.updatedAt())), List.of())
+                .await().atMost(DEADLINE);
+        long created = readModel.awaitVersion(o.id(), 1).getLong("revision");
+        var values = redis.value(String.class);
+        values.setex(cacheKey(o.id()), 60, "0|{}"); // what query-service cached before the batch
+        BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        var subscriber = redis.pubsub(String.class).subscribe(InvalidationPublisher.CHANNEL, messages::add);
+        try {
+            send(OrderEventType.OrderCreated, o); // delivered again: the version guard changes nothing
+            awaitAnnounced(messages, "\"" + o.id() + "\":" + created);
+            assertEquals(created + "|", values.get(cacheKey(o.id())), "the older copy is tombstoned");
+
+            store.apply(List.of(), List.of(CatalogEvent.of(CatalogEventType.CustomerUpdated, renamed, Instant.now())))
+                    .await().atMost(DEADLINE);
+            long afterRename = readModel.awaitOrder(o.id(), r -> "Renamed".equals(r.getString("customer_name")))
+                    .getLong("revision");
+            sendCatalog(renamed);
+            awaitAnnounced(messages, "\"" + o.id() + "\":" + afterRename);
+        } finally {
+            subscriber.unsubscribe();
+            redis.key().del(cacheKey(o.id()));
+        }
+    }
+
+    @Test
     void aChangeOfMoreOrdersThanOneScriptTakesIsTombstonedAndAnnouncedChunkByChunk() {
         // %test.orders.invalidations.chunk-size=2: five orders are three scripts, the last one of a single order
         java.util.Map<UUID, Long> changed = new java.util.LinkedHashMap<>();
@@ -200,7 +233,7 @@ class CustomerProjectionTest {
         var messages = new java.util.concurrent.ConcurrentLinkedQueue<String>();
         var subscriber = redis.pubsub(String.class).subscribe(InvalidationPublisher.CHANNEL, messages::add);
         try {
-            invalidations.publish(new dev.orders.projector.store.OrderViewStore.Changes(changed, 0))
+            invalidations.publish(new OrderViewStore.Changes(changed, 0))
                     .await().atMost(DEADLINE);
             changed.forEach((id, revision) -> assertEquals(revision + "|", values.get(cacheKey(id)), "order " + id));
             Awaitility.await().atMost(DEADLINE).until(() -> changed.entrySet().stream().allMatch(e -> messages.stream()
