@@ -97,13 +97,21 @@ public class ReadRouter {
     /** The order at least at its revision floor: the replica, else (down, failing, behind the floor) the primary. */
     public Uni<Optional<OrderView>> findById(UUID id) {
         long floor = floor(id);
-        return route(() -> replica.findById(id), () -> primary.findById(id)).chain(found -> {
-            if (floor > NONE && (found.isEmpty() || found.get().revision() < floor) && health.usable()) {
-                behindFloor.increment();
-                return RequestDeadline.bound(() -> primary.findById(id));
-            }
-            return Uni.createFrom().item(found);
-        });
+        // Which database answered is carried with the answer: health.usable() read after the query could have turned
+        // while it ran, and a replica answer behind the floor would then be served.
+        return route(() -> replica.findById(id).map(found -> new Answer(found, true)),
+                () -> primary.findById(id).map(found -> new Answer(found, false))).chain(answer -> {
+                    Optional<OrderView> found = answer.found();
+                    if (answer.fromReplica() && floor > NONE
+                            && (found.isEmpty() || found.get().revision() < floor)) {
+                        behindFloor.increment();
+                        return RequestDeadline.bound(() -> primary.findById(id));
+                    }
+                    return Uni.createFrom().item(found);
+                });
+    }
+
+    private record Answer(Optional<OrderView> found, boolean fromReplica) {
     }
 
     public Uni<List<ListedOrder>> page(OrderFilter filter, OrderViewReads.Keyset after, int limit) {
