@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -47,9 +48,10 @@ import jakarta.enterprise.context.ApplicationScoped;
  * <li>a batch that fails is tried {@code orders.projector.apply-attempts} times; if it still fails while the database
  * answers, the failure is the data's: the batch is split in halves, applied half by half in order, down to the
  * records that fail on their own, which are dead-lettered with the database's reason; the rest is applied;</li>
- * <li>a database that does not answer, and a batch that waited too long for a lock or lost a deadlock, are waited
- * for, holding the partition (nothing is dead-lettered for them), for up to {@code orders.projector.retry-for}; then
- * the channel fails and readiness reports DOWN.</li>
+ * <li>a database that does not answer, and a batch that fails for a reason that is not in its records (it waited too
+ * long for a lock or lost a deadlock; the database is read-only, full, or refuses the role a table: see
+ * {@link #notTheRecords}), are waited for, holding the partition (nothing is dead-lettered for them), for up to
+ * {@code orders.projector.retry-for}; then the channel fails and readiness reports DOWN.</li>
  * </ul>
  * {@code deploy/local/replay-dead-letters} sends dead-lettered records back once their cause is fixed.
  */
@@ -70,6 +72,8 @@ public class OrderEventConsumer {
     private final Counter ignored;
     private final Counter deadLettered;
     private final Counter isolations;
+    private final Counter heldRefused;
+    private final Counter heldNoAnswer;
     private final Timer applyTimer;
     private final Timer eventLag;
     private final DistributionSummary batchSize;
@@ -94,6 +98,9 @@ public class OrderEventConsumer {
         this.ignored = registry.counter("projector.events.ignored", "reason", "duplicate-or-stale");
         this.deadLettered = registry.counter("projector.events.dead_lettered");
         this.isolations = registry.counter("projector.batches.split");
+        // each round of attempts that ended with the batch held, its partition waiting (alert when it keeps growing)
+        this.heldRefused = registry.counter("projector.batches.held", "reason", "refused");
+        this.heldNoAnswer = registry.counter("projector.batches.held", "reason", "no-answer");
         this.applyTimer = Timer.builder("projector.batch.apply").publishPercentiles(0.5, 0.95, 0.99)
                 .register(registry);
         this.eventLag = Timer.builder("projector.event.lag")
@@ -121,9 +128,13 @@ public class OrderEventConsumer {
                 : Multi.createFrom().iterable(poison).onItem().transformToUniAndConcatenate(u -> u)
                         .collect().last().replaceWithVoid();
         return deadLettering.chain(() -> applyOrIsolate(items)
-                .onFailure().invoke(e -> LOG.warnf("%s; holding %d events: %s", transientConflict(e)
-                        ? "the batch waits for a lock or lost a deadlock" : "the read database does not answer",
-                        items.size(), e.toString()))
+                .onFailure().invoke(e -> {
+                    boolean refused = notTheRecords(e);
+                    (refused ? heldRefused : heldNoAnswer).increment();
+                    LOG.warnf("%s; holding %d events: %s", refused
+                            ? "the read database refuses the batch for a reason not in its records"
+                            : "the read database does not answer", items.size(), e.toString());
+                })
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5))
                 .expireIn(retryFor.toMillis()));
     }
@@ -136,7 +147,7 @@ public class OrderEventConsumer {
         Uni<Void> attempts = applyAttempts == 1 ? apply(items)
                 : apply(items).onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(1))
                         .atMost(applyAttempts - 1);
-        return attempts.onFailure().recoverWithUni(e -> transientConflict(e) ? Uni.createFrom().failure(e)
+        return attempts.onFailure().recoverWithUni(e -> notTheRecords(e) ? Uni.createFrom().failure(e)
                 : store.databaseAnswers().chain(up -> {
                     if (!up) {
                         return Uni.createFrom().failure(e);
@@ -150,7 +161,7 @@ public class OrderEventConsumer {
 
     /** Applies the two halves in order, each on its own; a single record that still fails is dead-lettered. */
     private Uni<Void> isolate(List<Item> items, Throwable failure) {
-        if (transientConflict(failure)) {
+        if (notTheRecords(failure)) {
             // not the records' fault: the whole batch is retried (consume's back-off), nothing is dead-lettered
             return Uni.createFrom().failure(failure);
         }
@@ -204,22 +215,31 @@ public class OrderEventConsumer {
     }
 
     /**
-     * A failure that says nothing about the records: the batch waited longer than the role's {@code lock_timeout}
-     * (55P03: a batch with customer changes waits for the other consumers' batches to finish, and a summary row may be
-     * locked by another batch), or lost a deadlock (40P01) or a serialization conflict (40001). Such a batch is
-     * retried like one the database could not take, never split and dead-lettered.
+     * A failure that says nothing about the records, by its SQLSTATE class: the batch waited longer than the role's
+     * {@code lock_timeout} (55P03: a batch with customer changes waits for the other consumers' batches to finish, and
+     * a summary row may be locked by another batch), lost a deadlock or a serialization conflict (class 40); the
+     * database is read-only (25006, a promoted replica's old primary), out of disk or memory (53), shutting down (57P),
+     * or refuses the role a table or lacks one (42, 28, 3D: the statements are fixed, a record cannot cause these);
+     * connection (08) and internal (58, XX) errors. Such a batch is retried like one the database could not take,
+     * never split and dead-lettered: every record of it would be, good ones, until someone replayed them.
+     *
+     * <p>What a record can cause stays with the split: data exceptions (22: a NUL in text, a number out of range),
+     * constraint violations (23), a statement timeout (57014: the split finds the record that is slow on its own), and
+     * anything that is not the database's answer.
      */
-    static boolean transientConflict(Throwable e) {
+    static boolean notTheRecords(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof PgException pg && pg.getSqlState() != null) {
-                return switch (pg.getSqlState()) {
-                    case "55P03", "40P01", "40001" -> true;
-                    default -> false;
-                };
+            if (t instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().length() == 5) {
+                String state = pg.getSqlState();
+                return !state.equals("57014") && NOT_THE_RECORDS.contains(state.substring(0, 2));
             }
         }
         return false;
     }
+
+    /** SQLSTATE classes a batch's records cannot cause (see {@link #notTheRecords}). */
+    private static final Set<String> NOT_THE_RECORDS = Set.of("08", "25", "28", "3D", "40", "42", "53", "55", "57",
+            "58", "XX");
 
     private Uni<Void> deadLetter(ConsumerRecord<String, EventValue> r, String reason) {
         String why = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;

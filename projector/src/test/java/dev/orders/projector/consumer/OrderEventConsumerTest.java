@@ -325,6 +325,38 @@ class OrderEventConsumerTest {
     }
 
     /**
+     * A batch the database refuses for a reason that is not in its records (here the role lost INSERT on order_view,
+     * as after a botched grant; a read-only or full database is the same case) is held, its partition waiting, and
+     * applied once that is fixed: never split, nor dead-lettered. It was split down to its single records, each of
+     * which was dead-lettered while the database answered.
+     */
+    @Test
+    void aBatchRefusedForAReasonNotInItsRecordsIsHeldNotDeadLettered() throws Exception {
+        OrderState held = order(Instant.now(), OrderStatus.PENDING, 1);
+        double splitBefore = registry.counter("projector.batches.split").count();
+        double deadBefore = registry.counter("projector.events.dead_lettered").count();
+        var refusals = registry.counter("projector.batches.held", "reason", "refused");
+        double refusedBefore = refusals.count();
+        execute("REVOKE INSERT ON order_view FROM CURRENT_USER");
+        try {
+            publish(OrderEventType.OrderCreated, held);
+            // two rounds of apply-attempts (3) each, all refused (42501), with the database answering throughout
+            Awaitility.await("the batch of " + held.id() + " held twice").atMost(DEADLINE)
+                    .until(() -> refusals.count() >= refusedBefore + 2);
+            assertNull(readModel.order(held.id()), "not applied while refused");
+        } finally {
+            execute("GRANT INSERT ON order_view TO CURRENT_USER");
+        }
+        readModel.awaitVersion(held.id(), 1);
+        assertEquals(splitBefore, registry.counter("projector.batches.split").count(), "no batch was split");
+        assertEquals(deadBefore, registry.counter("projector.events.dead_lettered").count(), "nothing dead-lettered");
+    }
+
+    private void execute(String sql) {
+        db.query(sql).execute().await().atMost(Duration.ofSeconds(5));
+    }
+
+    /**
      * {@code projector.lag.event_time.seconds} reports the partition furthest behind: a current batch of another
      * partition, committed after it, does not hide it (one value per instance showed the last batch committed), and
      * once every partition is current it falls back.
