@@ -89,7 +89,7 @@ public class WriteWarmUp implements HealthCheck {
         Customer customer = new Customer();
         customer.id = UUID.randomUUID();
         customer.name = "warm-up";
-        customer.email = "warm-up@invalid";
+        customer.email = "warm-up-" + customer.id + "@invalid"; // its own: pods starting together would wait on one row
         customer.version = 1;
         customer.updatedAt = now;
         Product product = new Product();

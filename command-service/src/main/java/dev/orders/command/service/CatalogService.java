@@ -28,11 +28,16 @@ import jakarta.persistence.LockModeType;
 /**
  * The reference data this service owns (products, customers): paged reads for everyone entitled, and operator
  * changes, each of which writes a {@link CatalogEvent} to the outbox in the same transaction so that projections
- * showing names (the read model's order rows) can follow renames. Names and emails are stored as {@link Text#clean}
- * leaves them (NFC, no control or format characters), whoever calls.
+ * showing names (the read model's order rows) can follow renames. Names and emails are stored as
+ * {@link Text.Field#clean} leaves them (NFC, no control or format characters, within the tables' lengths), whoever
+ * calls.
  */
 @ApplicationScoped
 public class CatalogService {
+    /** The lengths of the tables' CHECK constraints (migration V1), for products' and customers' names alike. */
+    static final Text.Field NAME = new Text.Field("name", 1, 200);
+    static final Text.Field EMAIL = new Text.Field("email", 3, 320);
+
     private final ProductRepository products;
     private final CustomerRepository customers;
     private final OutboxWriter outbox;
@@ -57,7 +62,7 @@ public class CatalogService {
     public Uni<Product> createProduct(NewProduct req) {
         Product p = new Product();
         p.id = UUID.randomUUID();
-        p.name = Text.clean("name", req.name());
+        p.name = NAME.clean(req.name());
         p.priceCents = req.priceCents();
         p.currency = req.currency();
         p.active = true;
@@ -73,7 +78,7 @@ public class CatalogService {
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("no product " + id))
                 .chain(p -> {
                     if (change.name() != null) {
-                        p.name = Text.clean("name", change.name());
+                        p.name = NAME.clean(change.name());
                     }
                     if (change.priceCents() != null) {
                         p.priceCents = change.priceCents();
@@ -91,8 +96,8 @@ public class CatalogService {
     public Uni<Customer> createCustomer(NewCustomer req) {
         Customer c = new Customer();
         c.id = UUID.randomUUID();
-        c.name = Text.clean("name", req.name());
-        c.email = Text.clean("email", req.email());
+        c.name = NAME.clean(req.name());
+        c.email = EMAIL.clean(req.email());
         c.version = 1;
         c.updatedAt = now();
         return customers.persist(c).call(() -> customers.flush())
@@ -106,10 +111,10 @@ public class CatalogService {
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("no customer " + id))
                 .chain(c -> {
                     if (change.name() != null) {
-                        c.name = Text.clean("name", change.name());
+                        c.name = NAME.clean(change.name());
                     }
                     if (change.email() != null) {
-                        c.email = Text.clean("email", change.email());
+                        c.email = EMAIL.clean(change.email());
                     }
                     c.version += 1;
                     c.updatedAt = now();
@@ -129,10 +134,15 @@ public class CatalogService {
                 c.updatedAt));
     }
 
-    /** Hibernate Reactive may surface the driver's error as is or wrapped: look for SQLSTATE 23505 anywhere. */
+    /**
+     * Hibernate Reactive may surface the driver's error as is or wrapped: look for SQLSTATE 23505 anywhere. Only a
+     * unique violation: any other constraint's (a CHECK, a NOT NULL) is not a taken email.
+     */
     static boolean isUniqueViolation(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConstraintViolationException
+            if ((t instanceof ConstraintViolationException cve
+                    && (cve.getKind() == ConstraintViolationException.ConstraintKind.UNIQUE
+                            || "23505".equals(cve.getSQLState())))
                     || (t instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState()))) {
                 return true;
             }

@@ -35,15 +35,36 @@ public final class Text {
                         + "found U+%04X at index %d", s.codePointAt(at), at);
     }
 
-    /** {@code s} stripped and in NFC; a 400 naming {@code field} if it holds a character {@link #problem} refuses. */
-    public static String clean(String field, String s) {
-        if (s == null) {
-            return null;
+    /**
+     * A free-text field and the length its table allows, in code points (Postgres's {@code length}, which its CHECK
+     * constraint counts).
+     */
+    public record Field(String name, int minLength, int maxLength) {
+        /**
+         * {@code s} stripped and in NFC; a 400 naming the field if it holds a character {@link #problem} refuses, or
+         * if what is left is shorter or longer than the table allows. Checked here, after cleaning, and not only by
+         * the request's bean validation, which sees the raw text: a name of only spaces (U+2003 too, which
+         * {@code @NotBlank} keeps) is empty once stripped, and NFC can lengthen text (U+FB2C is three code points),
+         * and either reached the CHECK constraint at commit: a 500 that counted towards the write breaker.
+         */
+        public String clean(String s) {
+            if (s == null) {
+                return null;
+            }
+            String problem = problem(s);
+            if (problem != null) {
+                throw ProblemException.invalid(name, problem);
+            }
+            String cleaned = Normalizer.normalize(s.strip(), Normalizer.Form.NFC);
+            int length = cleaned.codePointCount(0, cleaned.length());
+            if (length == 0 && minLength > 0) {
+                throw ProblemException.invalid(name, "must not be blank");
+            }
+            if (length < minLength || length > maxLength) {
+                throw ProblemException.invalid(name, String.format("must be %d to %d characters long once stripped "
+                        + "and in Unicode NFC; it is %d", minLength, maxLength, length));
+            }
+            return cleaned;
         }
-        String problem = problem(s);
-        if (problem != null) {
-            throw ProblemException.invalid(field, problem);
-        }
-        return Normalizer.normalize(s.strip(), Normalizer.Form.NFC);
     }
 }

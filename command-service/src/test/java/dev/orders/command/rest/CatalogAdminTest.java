@@ -160,6 +160,33 @@ class CatalogAdminTest {
                 .then().statusCode(200).body("name", equalTo("Plain")).body("priceCents", equalTo(100));
     }
 
+    /**
+     * The length rules hold for the text as stored, stripped and in NFC: a name of only spaces (U+2003 and U+3000,
+     * which {@code @NotBlank} keeps) and one that NFC lengthens past 200 (U+FB2C is three code points) are 400s naming
+     * the field, and nothing changes. They reached the tables' CHECK constraints and answered 500.
+     */
+    @Test
+    void namesBlankOrTooLongOnceCleanedAre400AndChangeNothing() {
+        String product = as(Tokens.ops()).contentType(ContentType.JSON)
+                .body("{\"name\":\"Kept\",\"priceCents\":100,\"currency\":\"EUR\"}").post("/products")
+                .then().statusCode(201).extract().path("id");
+        String growsInNfc = "\\uFB2C".repeat(200); // JSON escapes: 200 characters sent, 600 once in NFC
+        for (String bad : List.of(" ", "\\u2003", "\\u3000 \\u2003", growsInNfc)) {
+            String name = "{\"name\":\"" + bad + "\"";
+            as(Tokens.ops()).contentType(ContentType.JSON).body(name + "}").patch("/products/{id}", product)
+                    .then().statusCode(400).contentType("application/problem+json")
+                    .body("type", equalTo("urn:orders:problem:validation")).body("errors[0].field", equalTo("name"));
+            as(Tokens.ops()).contentType(ContentType.JSON).body(name + "}").patch("/customers/{id}", DevData.ADA)
+                    .then().statusCode(400).body("errors[0].field", equalTo("name"));
+            as(Tokens.ops()).contentType(ContentType.JSON).body(name + ",\"priceCents\":1,\"currency\":\"EUR\"}")
+                    .post("/products").then().statusCode(400).body("errors[0].field", equalTo("name"));
+        }
+        var row = db.preparedQuery("SELECT name, version FROM products WHERE id = $1")
+                .execute(Tuple.of(UUID.fromString(product))).await().atMost(Duration.ofSeconds(5)).iterator().next();
+        assertEquals("Kept", row.getString("name"));
+        assertEquals(1L, row.getLong("version"), "no refused change was written");
+    }
+
     /** Names are stored in NFC: "e" + combining acute and the precomposed "é" are one name. */
     @Test
     void namesAndEmailsAreNormalisedToNfc() {
