@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.orders.command.repository.BatchedDelete;
 import dev.orders.http.problem.ProblemException;
 import dev.orders.http.problem.ProblemType;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -68,6 +69,11 @@ public class IdempotencyService {
               FROM idempotency_keys WHERE principal = $1 AND idem_key = $2""";
     public static final String RELEASE = """
             DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2 AND state = 'IN_FLIGHT'""";
+    /** Served by idempotency_keys_expires_idx; {@link BatchedDelete} runs it until nothing expired is left. */
+    static final String PURGE_EXPIRED = """
+            DELETE FROM idempotency_keys WHERE (principal, idem_key) IN (
+                SELECT principal, idem_key FROM idempotency_keys WHERE expires_at < now() LIMIT $1)""";
+    private static final int PURGE_BATCH = 5_000;
     private static final String COMPLETE = """
             UPDATE idempotency_keys
                SET state = 'COMPLETED', response_status = ?1, response_body = ?2, response_headers = ?3
@@ -167,8 +173,8 @@ public class IdempotencyService {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> purgeExpired() {
-        return pool.query("DELETE FROM idempotency_keys WHERE expires_at < now()").execute()
-                .invoke(r -> LOG.debugf("purged %d expired idempotency keys", r.rowCount()))
+        return BatchedDelete.untilDone(pool, PURGE_EXPIRED, PURGE_BATCH)
+                .invoke(n -> LOG.debugf("purged %d expired idempotency keys", n))
                 .onFailure().invoke(e -> LOG.warn("idempotency key purge failed; will retry", e))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }

@@ -21,6 +21,17 @@ public interface OutboxConfig {
     Duration sendTimeout();
 
     /**
+     * How long one relay transaction may take in all, from asking the pool for a connection to its commit: the wait
+     * for the relay lock (the role's lock_timeout, 2 s), the send deadline and the statements, with room. Past it the
+     * drain gives the batch up and the next poll starts afresh on another connection. Only a connection that stopped
+     * answering without closing gets there (a pooler gone from the network): the database ends whatever the
+     * transaction still holds on its idle_in_transaction_session_timeout; without this deadline the instance relayed
+     * nothing until TCP gave the connection up, minutes later.
+     */
+    @WithDefault("PT14S")
+    Duration batchDeadline();
+
+    /**
      * The least time between the starts of two relay batches that commits wake: a commit drains at once when no batch
      * that claimed rows started within it, else waits until it has passed since that batch's start, so that the
      * commits of that window leave in one relay transaction, one produce request and one projector batch instead of one

@@ -56,7 +56,8 @@ import jakarta.interceptor.Interceptor;
  *
  * <p>The transaction lasts at most the send deadline ({@code orders.outbox.send-timeout}, under the role's
  * idle_in_transaction_session_timeout); a relay waiting for the lock gives up on the role's lock_timeout and its poll
- * tries again.
+ * tries again. A transaction whose connection stopped answering is given up after {@code orders.outbox.batch-deadline},
+ * so that the drain ends and the next poll relays on another connection.
  *
  * <p>Woken by a local commit ({@link OutboxCommitted}) and by a short poll that catches rows left by a writer that died
  * before its wake-up or whose relay is off. A commit drains at once when no batch that claimed rows started within the
@@ -93,6 +94,7 @@ public class OutboxRelay {
     private final MutinyEmitter<String> emitter;
     private final int batchSize;
     private final Duration sendTimeout;
+    private final Duration batchDeadline;
     private final long wakeDelayNanos;
     /**
      * When the last batch started (System.nanoTime), a commit within the wake-up delay after it waits; moved back by
@@ -122,6 +124,7 @@ public class OutboxRelay {
         this.emitter = emitter;
         this.batchSize = config.batchSize();
         this.sendTimeout = config.sendTimeout();
+        this.batchDeadline = config.batchDeadline();
         this.wakeDelayNanos = config.wakeDelay().toNanos();
         this.lastBatchNanos = System.nanoTime() - wakeDelayNanos; // idle: the first commit drains at once
         this.enabled = config.relayEnabled();
@@ -272,6 +275,9 @@ public class OutboxRelay {
         long started = System.nanoTime();
         lastBatchNanos = started;
         return pool.withTransaction(this::relayOneBatch)
+                // outside the transaction: a ROLLBACK on a connection that stopped answering would wait as long
+                .ifNoItem().after(batchDeadline).failWith(() -> new TimeoutException(
+                        "a relay transaction did not end within " + batchDeadline))
                 .invoke(n -> {
                     relayed.increment(n); // counted once the mark committed
                     if (n == 0) { // nothing was waiting (an idle poll): the next commit need not wait for this one
