@@ -118,7 +118,7 @@ class HotQueryPlanTest {
                 new HotQuery("idempotency: existing key", IdempotencyService.EXISTING, "'p1'; 'k1001'"),
                 new HotQuery("idempotency: release", IdempotencyService.RELEASE, "'p1'; 'k1001'"),
                 new HotQuery("idempotency: claim", IdempotencyService.CLAIM, "'p1'; 'k1'; 'h'; 86400; 60"),
-                new HotQuery("idempotency: purge", "DELETE FROM idempotency_keys WHERE expires_at < now()", null));
+                new HotQuery("idempotency: purge", IdempotencyService.PURGE_EXPIRED, "5000"));
     }
 
     /** EXECUTE takes no subqueries: evaluate each argument expression to a quoted literal first. */

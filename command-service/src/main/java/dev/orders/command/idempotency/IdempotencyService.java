@@ -70,7 +70,7 @@ public class IdempotencyService {
     public static final String RELEASE = """
             DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2 AND state = 'IN_FLIGHT'""";
     /** Served by idempotency_keys_expires_idx; {@link BatchedDelete} runs it until nothing expired is left. */
-    static final String PURGE_EXPIRED = """
+    public static final String PURGE_EXPIRED = """
             DELETE FROM idempotency_keys WHERE (principal, idem_key) IN (
                 SELECT principal, idem_key FROM idempotency_keys WHERE expires_at < now() LIMIT $1)""";
     private static final int PURGE_BATCH = 5_000;
