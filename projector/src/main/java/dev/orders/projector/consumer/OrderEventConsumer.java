@@ -190,7 +190,9 @@ public class OrderEventConsumer {
         List<CatalogEvent> catalog = items.stream().map(Item::catalog).filter(Objects::nonNull).toList();
         long start = System.nanoTime();
         var applySpans = spans.start(items.stream().map(Item::record).toList());
-        return store.apply(events, catalog)
+        List<String> sources = items.stream().map(i -> i.record().topic() + "-" + i.record().partition())
+                .distinct().toList();
+        return store.apply(events, catalog, sources)
                 .call(changes -> invalidations.publish(changes))
                 .invoke(changes -> {
                     applyTimer.record(Duration.ofNanos(System.nanoTime() - start));

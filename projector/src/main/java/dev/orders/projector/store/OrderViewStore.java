@@ -154,8 +154,25 @@ public class OrderViewStore {
                 .onFailure().recoverWithItem(false);
     }
 
-    /** Applies a batch in one transaction; returns what changed (duplicates and stale versions change nothing). */
+    /** {@link #apply(Collection, Collection, Collection)} of events from no particular source (tests, tools). */
     public Uni<Changes> apply(Collection<OrderEvent> orderEvents, Collection<CatalogEvent> catalogEvents) {
+        return apply(orderEvents, catalogEvents, List.of());
+    }
+
+    /**
+     * Applies a batch in one transaction; returns what changed (duplicates and stale versions change nothing).
+     * {@code sources} names where the events came from (Kafka topic-partitions, any strings): batches of one source take
+     * turns.
+     *
+     * <p>Why they take turns: a partition moved to another consumer (a rebalance: a pod added, removed or restarted)
+     * while a batch of it was being applied is fetched again from its committed offset, so two transactions can apply
+     * the same orders at once. The order rows stay right (the version guard), but the later transaction's statement read
+     * the rows' previous images before the earlier one committed: an order it then updated counted as new in its
+     * customer's summary, and its total was added again. Waiting for the source's lock before the statement makes its
+     * snapshot include the earlier batch. Each order's events share a partition, so nothing else needs to wait.
+     */
+    public Uni<Changes> apply(Collection<OrderEvent> orderEvents, Collection<CatalogEvent> catalogEvents,
+            Collection<String> sources) {
         if (orderEvents.isEmpty() && catalogEvents.isEmpty()) {
             return Uni.createFrom().item(new Changes(Map.of(), 0));
         }
@@ -163,10 +180,7 @@ public class OrderViewStore {
         // Older than retention: their partition was detached on purpose; do not re-create it.
         List<OrderState> rows = newestPerOrder(orderEvents).stream()
                 .filter(r -> cutoff == null || !r.createdAt().isBefore(cutoff)).toList();
-        // Batches of order events apply concurrently (one per consumer); a batch with customer changes runs alone,
-        // so no order row is inserted with a name read before a rename that commits meanwhile.
-        String turn = catalogEvents.isEmpty() ? "SELECT pg_advisory_xact_lock_shared(" + applyLockKey + ")"
-                : "SELECT pg_advisory_xact_lock(" + applyLockKey + ")";
+        String turn = turn(!catalogEvents.isEmpty(), sources);
         return ensurePartitions(rows).chain(() -> pool.withTransaction(conn -> conn.query(turn).execute().chain(() -> {
             Changes changes = new Changes(new LinkedHashMap<>(), 0, new LinkedHashMap<>());
             int[] customers = { 0 };
@@ -177,6 +191,23 @@ public class OrderViewStore {
             return catalog.chain(() -> upsertOrders(conn, rows, changes))
                     .map(v -> new Changes(changes.orders(), customers[0], changes.alreadyApplied()));
         })));
+    }
+
+    /**
+     * The statement that takes the batch's turn, in one round trip. Batches of order events apply concurrently (one per
+     * consumer); a batch with customer changes runs alone, so no order row is inserted with a name read before a rename
+     * that commits meanwhile. Then one lock per source ({@link #apply(Collection, Collection, Collection)}: why), in
+     * the two-key form (its own key space), taken in key order by every batch, so two batches never wait for each
+     * other's.
+     */
+    String turn(boolean customerChanges, Collection<String> sources) {
+        StringBuilder sql = new StringBuilder("SELECT ")
+                .append(customerChanges ? "pg_advisory_xact_lock(" : "pg_advisory_xact_lock_shared(")
+                .append(applyLockKey).append(')');
+        sources.stream().mapToInt(String::hashCode).distinct().sorted()
+                .forEach(k -> sql.append(", pg_advisory_xact_lock(").append((int) applyLockKey).append(", ")
+                        .append(k).append(')'));
+        return sql.toString();
     }
 
     /** One row per order (the highest version): ON CONFLICT cannot touch the same row twice in one statement. */

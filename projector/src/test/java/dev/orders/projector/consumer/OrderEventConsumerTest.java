@@ -43,6 +43,7 @@ import dev.orders.events.OrderIds;
 import dev.orders.events.OrderState;
 import dev.orders.events.OrderStatus;
 import dev.orders.events.Topics;
+import dev.orders.projector.store.OrderViewStore;
 import dev.orders.testing.KafkaClients;
 import dev.orders.testing.ReadModel;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,6 +63,8 @@ class OrderEventConsumerTest {
 
     @Inject
     Pool db;
+    @Inject
+    OrderViewStore store;
     @Inject
     ObjectMapper json;
     @Inject
@@ -322,6 +325,47 @@ class OrderEventConsumerTest {
         }
         readModel.awaitVersion(held.id(), 1);
         assertEquals(splitBefore, registry.counter("projector.batches.split").count(), "no batch was split");
+    }
+
+    /**
+     * A partition moved to another consumer while a batch of it was being applied is applied again from its committed
+     * offset, at the same time: here batch A (v1) waits for a summary row while batch B (v1 and v2 of the same order,
+     * from the same partition) starts. B takes its turn after A, so the customer's summary counts the order once, at
+     * v2's total. Before, B read the order's previous image before A committed and counted it as new: 2 orders, twice
+     * the total.
+     */
+    @Test
+    void twoBatchesOfOnePartitionAppliedAtOnceCountAnOrderOnceInItsSummary() throws Exception {
+        UUID customer = UUID.randomUUID();
+        OrderState v1 = forCustomer(order(Instant.now(), OrderStatus.PENDING, 1), customer);
+        OrderState v2 = withStatus(v1, OrderStatus.PAID, 2);
+        List<String> source = List.of("orders.events.v1-test-" + UUID.randomUUID());
+        java.util.concurrent.CompletableFuture<?> a;
+        java.util.concurrent.CompletableFuture<?> b;
+        try (SummaryRowLock lock = lockSummaryRow(customer)) {
+            a = store.apply(List.of(OrderEvent.of(OrderEventType.OrderCreated, v1, v1.updatedAt())), List.of(), source)
+                    .subscribeAsCompletionStage();
+            // within the role's lock_timeout (2 s): A waits for the summary row, then B for A (or for A's order row)
+            Awaitility.await("batch A waiting").atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> backendsWaitingForALock() >= 1);
+            b = store.apply(List.of(OrderEvent.of(OrderEventType.OrderCreated, v1, v1.updatedAt()),
+                    OrderEvent.of(OrderEventType.OrderPaid, v2, v2.updatedAt())), List.of(), source)
+                    .subscribeAsCompletionStage();
+            Awaitility.await("batch B waiting").atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> backendsWaitingForALock() >= 2);
+        }
+        a.get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        b.get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        Row summary = db.preparedQuery("SELECT order_count, lifetime_total_cents FROM customer_summary "
+                + "WHERE customer_id = $1").execute(Tuple.of(customer)).await().atMost(DEADLINE).iterator().next();
+        assertEquals(1, summary.getLong("order_count"), "the order counted once");
+        assertEquals(v2.totalCents(), summary.getLong("lifetime_total_cents"), "its total added once");
+        assertEquals("PAID", readModel.awaitVersion(v1.id(), 2).getString("status"));
+    }
+
+    private long backendsWaitingForALock() {
+        return db.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                + "AND wait_event_type = 'Lock'").execute().await().atMost(DEADLINE).iterator().next().getLong(0);
     }
 
     /**
