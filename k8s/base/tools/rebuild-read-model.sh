@@ -3,9 +3,10 @@
 #   1. create empty *_next tables (prepare_read_model_rebuild());
 #   2. run a second projector (API port $REBUILD_PORT, fresh consumer group, ORDERS_PROJECTOR_TARGET_SUFFIX=_next) from
 #      the start of orders.events.v1 and catalog.events.v1, showing progress (events, events/s, ETA);
-#   3. when it has caught up: stop the live projector, let the rebuild drain to zero lag, swap the tables in one
-#      transaction (swap_read_model(); readers wait milliseconds), stop the rebuild, restart the live projector
-#      (it resumes from its own offsets; re-applied events are no-ops);
+#   3. when it has caught up: stop the live projector, note the topics' end offsets, wait until the rebuild has
+#      committed up to them, stop the rebuild, swap the tables in one transaction (swap_read_model(); readers wait
+#      milliseconds), restart the live projector (it resumes from its own offsets, so what was written after the noted
+#      offsets reaches the new tables through it; re-applied events are no-ops);
 #   4. run the consistency checker. Previous tables stay as *_old until the next rebuild (or drop them yourself).
 #
 # The one implementation of the rebuild, sourced by deploy/local/rebuild-read-model (the local stack) and by
@@ -44,13 +45,25 @@ processed() { # events the rebuild instance has handled (applied + ignored + dea
   { rebuild_metrics 2>/dev/null || true; } |
     awk '/^projector_events_(applied|ignored|dead_lettered)_total/ {s+=$NF} END {printf "%d", s+0}'
 }
-group_lag() {
+# Why not "zero lag": while the write API keeps writing (a rebuild without downtime), the topics grow during the wait
+# and the group's committed offsets trail them by up to a commit interval, so the lag was rarely exactly 0 and the
+# rebuild gave up after its wait. What the swap needs is every event up to a point the live projector continues from.
+end_offsets() { # topic:partition:offset, the topics' end offsets now
+  local config
+  mapfile -t config < <(kafka_cli_config)
+  kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" "${config[@]}" \
+    --topic "orders.events.v1|catalog.events.v1" --time -1
+}
+committed_up_to() { # committed_up_to FILE: the group has committed at least FILE's offset on every partition
   local config
   mapfile -t config < <(kafka_cli_config)
   kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
-    "${config[@]}" --describe --group "$GROUP" 2>/dev/null | awk '$6 ~ /^[0-9]+$/ {s+=$6; n++} END {print (n ? s : -1)}'
+    "${config[@]}" --describe --group "$GROUP" 2>/dev/null |
+    awk -F: -v OFS=: 'NR == FNR { want[$1 OFS $2] = $3; next }
+      $0 ~ /^ *$/ { next }
+      { split($0, f, " "); if (f[4] ~ /^[0-9]+$/) have[f[2] OFS f[3]] = f[4] }
+      END { for (k in want) if (want[k] > 0 && !((k in have) && have[k] >= want[k])) exit 1 }' "$1" -
 }
-lag_is_zero() { [[ "$(group_lag)" == 0 ]]; }
 
 rebuild_cleanup() {
   [[ -n $REBUILD_PID ]] && kill "$REBUILD_PID" 2>/dev/null
@@ -74,22 +87,34 @@ rebuild_read_model() {
   wait_until "projector-rebuild (management port $((REBUILD_PORT + 1000)), /q/health/ready)" 90 "$REBUILD_LOG" \
     "$REBUILD_PID" rebuild_ready
   start=$(date +%s)
+  local not_ready=0
   while :; do
     done_n="$(processed)"
     progress "$done_n" "$total" "$start" events
     ((done_n >= total)) && break
     kill -0 "$REBUILD_PID" 2>/dev/null || die_with_log "the rebuild projector stopped" "$REBUILD_LOG"
+    # a consumer that failed (its retries spent) leaves the process up and reports not ready: do not wait forever
+    if rebuild_ready; then not_ready=0; else not_ready=$((not_ready + 1)); fi
+    ((not_ready < 60)) || die_with_log "the rebuild projector has not been ready for 60 s" "$REBUILD_LOG"
     sleep 1
   done
   printf '\n'
 
-  info "3/4 caught up: pausing the live projector, draining, swapping"
+  info "3/4 caught up: pausing the live projector, catching up to the topics' ends, swapping"
   pause_live_projector
-  wait_until "rebuild projector draining to zero lag" 120 "$REBUILD_LOG" "$REBUILD_PID" lag_is_zero
-  rq "SELECT swap_read_model()" >/dev/null
+  local ends
+  ends="$(mktemp)"
+  end_offsets >"$ends"
+  # shellcheck disable=SC2317 # called by wait_until
+  rebuild_has_ends() { committed_up_to "$ends"; }
+  wait_until "rebuild projector committing up to the topics' end offsets ($(awk -F: '{s += $3} END {print s}' \
+    "$ends") events)" 120 "$REBUILD_LOG" "$REBUILD_PID" rebuild_has_ends
+  rm -f "$ends"
+  # stopped before the swap: it would go on applying into *_next, which the swap renames away
   kill "$REBUILD_PID"
   wait "$REBUILD_PID" 2>/dev/null || true
   REBUILD_PID=""
+  rq "SELECT swap_read_model()" >/dev/null
   resume_live_projector >/dev/null
   elapsed=$(($(date +%s) - start))
   info "swapped in: $total events replayed in ${elapsed}s; previous tables kept as order_view_old, customer_summary_old, customer_view_old"
