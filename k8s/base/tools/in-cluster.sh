@@ -162,7 +162,7 @@ rq() { # SQL on the read primary
   PGPASSWORD="${ORDERS_READ_DB_PASSWORD:-}" psql -X -q -v ON_ERROR_STOP=1 -U "${ORDERS_READ_DB_USER:-orders}" \
     -d "${ORDERS_READ_DB_URL#jdbc:}" -At -c "$1"
 }
-check_consistency() { bash "$TOOLS_DIR/check-consistency.sh"; }
+check_consistency() { bash "$TOOLS_DIR/check-consistency.sh" "$@"; }
 
 case ${1:-} in
   rebuild-read-model)

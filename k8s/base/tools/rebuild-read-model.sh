@@ -19,7 +19,7 @@
 #   rebuild_ready          succeeds once the rebuild instance answers /q/health/ready
 #   pause_live_projector   stop the live projector; return once its instances are gone (offsets committed)
 #   resume_live_projector  start it again; also run on exit, so harmless when it is running
-#   check_consistency      the consistency checker (check-consistency.sh beside this file)
+#   check_consistency ARGS the consistency checker (check-consistency.sh beside this file) with ARGS
 # and the variables JAVA_HOME, PROJECTOR_JAR (the projector's quarkus-run.jar), KAFKA_BOOTSTRAP, REBUILD_PORT (the
 # rebuild instance's API port; its management interface is on REBUILD_PORT + 1000) and REBUILD_LOG (its log file).
 # ORDERS_TOOLS_KAFKA_CONFIG, if set, is a Kafka client properties file for the CLI classes (--command-config). The
@@ -120,5 +120,7 @@ rebuild_read_model() {
   info "swapped in: $total events replayed in ${elapsed}s; previous tables kept as order_view_old, customer_summary_old, customer_view_old"
 
   info "4/4 consistency check"
-  check_consistency
+  # --settle: writes go on during a rebuild, and the live projector is still catching up on those made while it was
+  # paused, so an order that differs is looked at again 30 s later and counts only if it still differs
+  check_consistency --settle 30
 }
