@@ -78,6 +78,12 @@ public class ReplayDeadLetters {
                         skipped++;
                     } else {
                         var out = new ProducerRecord<>(original, r.key(), r.value());
+                        // the record's own headers, which the projector kept (ce_*, traceparent), without its dlq-*
+                        for (Header h : r.headers()) {
+                            if (!h.key().startsWith("dlq-")) {
+                                out.headers().add(h.key(), h.value());
+                            }
+                        }
                         out.headers().add("dlq-replayed-from",
                                 (r.topic() + "-" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
                         batch.add(out);

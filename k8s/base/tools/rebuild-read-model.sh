@@ -48,21 +48,25 @@ processed() { # events the rebuild instance has handled (applied + ignored + dea
 # Why not "zero lag": while the write API keeps writing (a rebuild without downtime), the topics grow during the wait
 # and the group's committed offsets trail them by up to a commit interval, so the lag was rarely exactly 0 and the
 # rebuild gave up after its wait. What the swap needs is every event up to a point the live projector continues from.
-end_offsets() { # topic:partition:offset, the topics' end offsets now
+end_offsets() { # topic:partition:offset, the topics' end offsets now; not the partitions that hold no record
   local config
   mapfile -t config < <(kafka_cli_config)
-  kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" "${config[@]}" \
-    --topic "orders.events.v1|catalog.events.v1" --time -1
+  # an empty partition (nothing written, or all of it past retention) has nothing to wait for: the group commits
+  # no offset on a partition it reads no record from
+  awk -F: 'FILENAME == ARGV[1] { start[$1 FS $2] = $3; next } ($3 + 0) > (start[$1 FS $2] + 0)' \
+    <(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" "${config[@]}" \
+      --topic "orders.events.v1|catalog.events.v1" --time -2) \
+    <(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" "${config[@]}" \
+      --topic "orders.events.v1|catalog.events.v1" --time -1)
 }
-committed_up_to() { # committed_up_to FILE: the group has committed at least FILE's offset on every partition
+committed_up_to() { # committed_up_to FILE: the group has committed at least FILE's offset on every partition in it
   local config
   mapfile -t config < <(kafka_cli_config)
   kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
     "${config[@]}" --describe --group "$GROUP" 2>/dev/null |
-    awk -F: -v OFS=: 'NR == FNR { want[$1 OFS $2] = $3; next }
-      $0 ~ /^ *$/ { next }
-      { split($0, f, " "); if (f[4] ~ /^[0-9]+$/) have[f[2] OFS f[3]] = f[4] }
-      END { for (k in want) if (want[k] > 0 && !((k in have) && have[k] >= want[k])) exit 1 }' "$1" -
+    awk -F: 'FILENAME == ARGV[1] { want[$1 FS $2] = $3; next }
+      { split($0, f, " "); if (f[4] ~ /^[0-9]+$/) have[f[2] FS f[3]] = f[4] }
+      END { for (k in want) if (!((k in have) && have[k] + 0 >= want[k] + 0)) exit 1 }' "$1" -
 }
 
 rebuild_cleanup() {
@@ -104,14 +108,14 @@ rebuild_read_model() {
   pause_live_projector
   local ends
   ends="$(mktemp)"
-  end_offsets >"$ends"
+  end_offsets >"$ends" || die "could not read the topics' end offsets"
   # shellcheck disable=SC2317 # called by wait_until
   rebuild_has_ends() { committed_up_to "$ends"; }
-  wait_until "rebuild projector committing up to the topics' end offsets ($(awk -F: '{s += $3} END {print s}' \
-    "$ends") events)" 120 "$REBUILD_LOG" "$REBUILD_PID" rebuild_has_ends
+  wait_until "rebuild projector committing up to the topics' end offsets ($(wc -l <"$ends") partitions)" 120 \
+    "$REBUILD_LOG" "$REBUILD_PID" rebuild_has_ends
   rm -f "$ends"
   # stopped before the swap: it would go on applying into *_next, which the swap renames away
-  kill "$REBUILD_PID"
+  kill "$REBUILD_PID" 2>/dev/null || true
   wait "$REBUILD_PID" 2>/dev/null || true
   REBUILD_PID=""
   rq "SELECT swap_read_model()" >/dev/null

@@ -69,10 +69,15 @@ public class IdempotencyService {
               FROM idempotency_keys WHERE principal = $1 AND idem_key = $2""";
     public static final String RELEASE = """
             DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2 AND state = 'IN_FLIGHT'""";
-    /** Served by idempotency_keys_expires_idx; {@link BatchedDelete} runs it until nothing expired is left. */
+    /**
+     * Served by idempotency_keys_expires_idx; {@link BatchedDelete} runs it until nothing expired is left. The expiry
+     * is checked again on the row deleted: a key reused ({@link #CLAIM}) while the purge ran is re-read by the DELETE
+     * in its new version, which the subquery's condition alone would not look at, and the fresh claim was deleted.
+     */
     public static final String PURGE_EXPIRED = """
             DELETE FROM idempotency_keys WHERE (principal, idem_key) IN (
-                SELECT principal, idem_key FROM idempotency_keys WHERE expires_at < now() LIMIT $1)""";
+                SELECT principal, idem_key FROM idempotency_keys WHERE expires_at < now() LIMIT $1)
+               AND expires_at < now()""";
     private static final int PURGE_BATCH = 5_000;
     private static final String COMPLETE = """
             UPDATE idempotency_keys

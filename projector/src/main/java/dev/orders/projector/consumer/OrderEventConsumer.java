@@ -59,6 +59,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class OrderEventConsumer {
     private static final Logger LOG = Logger.getLogger(OrderEventConsumer.class);
     private static final int MAX_REASON = 500;
+    /** The prefix of the headers a dead letter gets (and a replay drops). */
+    private static final String DLQ_HEADER = "dlq-";
+    private static final Set<String> TRACE_HEADERS = Set.of("traceparent", "tracestate", "baggage");
 
     /** One decoded record: an order event or a catalogue event, with the record it came from. */
     private record Item(ConsumerRecord<String, EventValue> record, OrderEvent event, CatalogEvent catalog) {
@@ -246,13 +249,22 @@ public class OrderEventConsumer {
     private Uni<Void> deadLetter(ConsumerRecord<String, EventValue> r, String reason) {
         String why = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
         LOG.warnf("dead-lettering %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), why);
+        // The record's own headers too (the CloudEvents ce_* attributes): the replay sends them back with it, for the
+        // consumers that read them. Not its trace context: the dead letter's send adds its own, in the same trace
+        // (a second traceparent would be appended, not replace it).
+        List<RecordHeader> headers = new ArrayList<>();
+        for (var h : r.headers()) {
+            if (!h.key().startsWith(DLQ_HEADER) && !TRACE_HEADERS.contains(h.key())) {
+                headers.add(new RecordHeader(h.key(), h.value()));
+            }
+        }
+        headers.add(header("dlq-reason", why));
+        headers.add(header("dlq-original-topic", r.topic()));
+        headers.add(header("dlq-original-partition", Integer.toString(r.partition())));
+        headers.add(header("dlq-original-offset", Long.toString(r.offset())));
         var metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(r.key())
-                .withHeaders(List.of(
-                        header("dlq-reason", why),
-                        header("dlq-original-topic", r.topic()),
-                        header("dlq-original-partition", Integer.toString(r.partition())),
-                        header("dlq-original-offset", Long.toString(r.offset()))))
+                .withHeaders(headers)
                 .build();
         byte[] bytes = r.value() == null || r.value().bytes() == null ? new byte[0] : r.value().bytes();
         return deadLetters.sendMessage(Message.of(bytes).addMetadata(metadata))

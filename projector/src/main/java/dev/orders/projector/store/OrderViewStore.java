@@ -197,8 +197,8 @@ public class OrderViewStore {
      * The statement that takes the batch's turn, in one round trip. Batches of order events apply concurrently (one per
      * consumer); a batch with customer changes runs alone, so no order row is inserted with a name read before a rename
      * that commits meanwhile. Then one lock per source ({@link #apply(Collection, Collection, Collection)}: why), in
-     * the two-key form (its own key space), taken in key order by every batch, so two batches never wait for each
-     * other's.
+     * the two-key form (its own key space), taken in key order by every batch, so that batches waiting for each other's
+     * never deadlock.
      */
     String turn(boolean customerChanges, Collection<String> sources) {
         StringBuilder sql = new StringBuilder("SELECT ")

@@ -202,7 +202,9 @@ class OrderEventConsumerTest {
     void poisonRecordGoesToTheDeadLetterTopicWithItsReason() {
         String key = UUID.randomUUID().toString();
         try (KafkaConsumer<String, String> dlq = tail(Topics.ORDER_EVENTS_DLQ)) {
-            producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS, key, "{not json"));
+            var poison = new ProducerRecord<>(Topics.ORDER_EVENTS, key, "{not json");
+            poison.headers().add("ce_type", "dev.orders.OrderCreated".getBytes(StandardCharsets.UTF_8));
+            producer.send(poison);
             AtomicReference<ConsumerRecord<String, String>> found = new AtomicReference<>();
             Awaitility.await().atMost(DEADLINE).until(() -> {
                 for (ConsumerRecord<String, String> r : dlq.poll(Duration.ofMillis(200))) {
@@ -214,6 +216,9 @@ class OrderEventConsumerTest {
             });
             String reason = new String(found.get().headers().lastHeader("dlq-reason").value(), StandardCharsets.UTF_8);
             assertTrue(reason.startsWith("undecodable"), reason);
+            var kept = found.get().headers().lastHeader("ce_type");
+            assertEquals("dev.orders.OrderCreated", kept == null ? null : new String(kept.value(),
+                    StandardCharsets.UTF_8), "the record's own headers are kept, for the replay");
         }
         // ...and the partition keeps flowing after it.
         OrderState after = order(Instant.now(), OrderStatus.PENDING, 1);
@@ -347,7 +352,7 @@ class OrderEventConsumerTest {
                     .subscribeAsCompletionStage();
             // within the role's lock_timeout (2 s): A waits for the summary row, then B for A (or for A's order row)
             Awaitility.await("batch A waiting").atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> backendsWaitingForALock() >= 1);
+                    .until(() -> applyAttemptsWaitingForALock().size() >= 1);
             b = store.apply(List.of(OrderEvent.of(OrderEventType.OrderCreated, v1, v1.updatedAt()),
                     OrderEvent.of(OrderEventType.OrderPaid, v2, v2.updatedAt())), List.of(), source)
                     .subscribeAsCompletionStage();
@@ -363,9 +368,11 @@ class OrderEventConsumerTest {
         assertEquals("PAID", readModel.awaitVersion(v1.id(), 2).getString("status"));
     }
 
+    /** Batch statements (the upsert, or the turn's advisory locks) of this database now waiting for a lock. */
     private long backendsWaitingForALock() {
         return db.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                + "AND wait_event_type = 'Lock'").execute().await().atMost(DEADLINE).iterator().next().getLong(0);
+                + "AND wait_event_type = 'Lock' AND (query LIKE '%apply_orders%' OR query LIKE '%pg_advisory_xact_lock%')")
+                .execute().await().atMost(DEADLINE).iterator().next().getLong(0);
     }
 
     /**
