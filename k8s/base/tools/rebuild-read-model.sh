@@ -104,13 +104,19 @@ rebuild_read_model() {
   done
   printf '\n'
 
-  info "3/4 caught up: pausing the live projector, catching up to the topics' ends, swapping"
-  pause_live_projector
   local ends
   ends="$(mktemp)"
-  end_offsets >"$ends" || die "could not read the topics' end offsets"
   # shellcheck disable=SC2317 # called by wait_until
   rebuild_has_ends() { committed_up_to "$ends"; }
+  # First up to the ends as they are now, with the live projector still running: what was written during the replay
+  # (the total above was counted at its start) is applied before the pause, so the paused window stays short.
+  info "3/4 caught up with the start's total: catching up with what was written meanwhile"
+  end_offsets >"$ends" || die "could not read the topics' end offsets"
+  wait_until "rebuild projector committing up to the topics' end offsets ($(wc -l <"$ends") partitions)" 600 \
+    "$REBUILD_LOG" "$REBUILD_PID" rebuild_has_ends
+  info "pausing the live projector, catching up to the topics' ends, swapping"
+  pause_live_projector
+  end_offsets >"$ends" || die "could not read the topics' end offsets"
   wait_until "rebuild projector committing up to the topics' end offsets ($(wc -l <"$ends") partitions)" 120 \
     "$REBUILD_LOG" "$REBUILD_PID" rebuild_has_ends
   rm -f "$ends"
