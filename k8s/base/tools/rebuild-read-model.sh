@@ -3,7 +3,8 @@
 #   1. create empty *_next tables (prepare_read_model_rebuild());
 #   2. run a second projector (API port $REBUILD_PORT, fresh consumer group, ORDERS_PROJECTOR_TARGET_SUFFIX=_next) from
 #      the start of orders.events.v1 and catalog.events.v1, showing progress (events, events/s, ETA);
-#   3. when it has caught up: stop the live projector, note the topics' end offsets, wait until the rebuild has
+#   3. when it has caught up (then also with what was written meanwhile, up to the topics' end offsets of that
+#      moment): stop the live projector, note the topics' end offsets, wait until the rebuild has
 #      committed up to them, stop the rebuild, swap the tables in one transaction (swap_read_model(); readers wait
 #      milliseconds), restart the live projector (it resumes from its own offsets, so what was written after the noted
 #      offsets reaches the new tables through it; re-applied events are no-ops);
