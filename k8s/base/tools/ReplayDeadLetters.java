@@ -78,7 +78,8 @@ public class ReplayDeadLetters {
                         skipped++;
                     } else {
                         var out = new ProducerRecord<>(original, r.key(), r.value());
-                        // the record's own headers, which the projector kept (ce_*, traceparent), without its dlq-*
+                        // the record's own headers, which the projector kept (ce_*; not its trace context), without
+                        // the dlq-* ones
                         for (Header h : r.headers()) {
                             if (!h.key().startsWith("dlq-")) {
                                 out.headers().add(h.key(), h.value());

@@ -32,14 +32,17 @@ kafka_cli_config() { # the CLI classes' --command-config, if the caller gave one
   [[ -z ${ORDERS_TOOLS_KAFKA_CONFIG:-} ]] || printf '%s\n' --command-config "$ORDERS_TOOLS_KAFKA_CONFIG"
 }
 
+topic_offsets() { # topic_offsets TIME: topic:partition:offset of both topics, TIME -1 for the ends, -2 the starts
+  local config
+  mapfile -t config < <(kafka_cli_config)
+  kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" "${config[@]}" \
+    --topic "orders.events.v1|catalog.events.v1" --time "$1"
+}
 # Sum of (end - start) offsets over all partitions of the topics: the events a full replay reads.
 events_in_topics() {
-  local ends starts config
-  mapfile -t config < <(kafka_cli_config)
-  ends="$(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" "${config[@]}" \
-    --topic "orders.events.v1|catalog.events.v1" --time -1 | awk -F: '{s+=$3} END {print s+0}')"
-  starts="$(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" "${config[@]}" \
-    --topic "orders.events.v1|catalog.events.v1" --time -2 | awk -F: '{s+=$3} END {print s+0}')"
+  local ends starts
+  ends="$(topic_offsets -1 | awk -F: '{s+=$3} END {print s+0}')"
+  starts="$(topic_offsets -2 | awk -F: '{s+=$3} END {print s+0}')"
   echo $((ends - starts))
 }
 processed() { # events the rebuild instance has handled (applied + ignored + dead-lettered)
@@ -50,15 +53,10 @@ processed() { # events the rebuild instance has handled (applied + ignored + dea
 # and the group's committed offsets trail them by up to a commit interval, so the lag was rarely exactly 0 and the
 # rebuild gave up after its wait. What the swap needs is every event up to a point the live projector continues from.
 end_offsets() { # topic:partition:offset, the topics' end offsets now; not the partitions that hold no record
-  local config
-  mapfile -t config < <(kafka_cli_config)
   # an empty partition (nothing written, or all of it past retention) has nothing to wait for: the group commits
   # no offset on a partition it reads no record from
   awk -F: 'FILENAME == ARGV[1] { start[$1 FS $2] = $3; next } ($3 + 0) > (start[$1 FS $2] + 0)' \
-    <(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" "${config[@]}" \
-      --topic "orders.events.v1|catalog.events.v1" --time -2) \
-    <(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BOOTSTRAP" "${config[@]}" \
-      --topic "orders.events.v1|catalog.events.v1" --time -1)
+    <(topic_offsets -2) <(topic_offsets -1)
 }
 committed_up_to() { # committed_up_to FILE: the group has committed at least FILE's offset on every partition in it
   local config
@@ -68,6 +66,17 @@ committed_up_to() { # committed_up_to FILE: the group has committed at least FIL
     awk -F: 'FILENAME == ARGV[1] { want[$1 FS $2] = $3; next }
       { split($0, f, " "); if (f[4] ~ /^[0-9]+$/) have[f[2] FS f[3]] = f[4] }
       END { for (k in want) if (!((k in have) && have[k] + 0 >= want[k] + 0)) exit 1 }' "$1" -
+}
+
+catch_up_to_ends() { # catch_up_to_ends SECONDS: waits until the rebuild has committed up to the topics' ends of now
+  local ends
+  ends="$(mktemp)"
+  end_offsets >"$ends" || die "could not read the topics' end offsets"
+  # shellcheck disable=SC2317 # called by wait_until
+  rebuild_has_ends() { committed_up_to "$ends"; }
+  wait_until "rebuild projector committing up to the topics' end offsets ($(wc -l <"$ends") partitions)" "$1" \
+    "$REBUILD_LOG" "$REBUILD_PID" rebuild_has_ends
+  rm -f "$ends"
 }
 
 rebuild_cleanup() {
@@ -105,22 +114,13 @@ rebuild_read_model() {
   done
   printf '\n'
 
-  local ends
-  ends="$(mktemp)"
-  # shellcheck disable=SC2317 # called by wait_until
-  rebuild_has_ends() { committed_up_to "$ends"; }
   # First up to the ends as they are now, with the live projector still running: what was written during the replay
   # (the total above was counted at its start) is applied before the pause, so the paused window stays short.
   info "3/4 caught up with the start's total: catching up with what was written meanwhile"
-  end_offsets >"$ends" || die "could not read the topics' end offsets"
-  wait_until "rebuild projector committing up to the topics' end offsets ($(wc -l <"$ends") partitions)" 600 \
-    "$REBUILD_LOG" "$REBUILD_PID" rebuild_has_ends
+  catch_up_to_ends 600
   info "pausing the live projector, catching up to the topics' ends, swapping"
   pause_live_projector
-  end_offsets >"$ends" || die "could not read the topics' end offsets"
-  wait_until "rebuild projector committing up to the topics' end offsets ($(wc -l <"$ends") partitions)" 120 \
-    "$REBUILD_LOG" "$REBUILD_PID" rebuild_has_ends
-  rm -f "$ends"
+  catch_up_to_ends 120
   # stopped before the swap: it would go on applying into *_next, which the swap renames away
   kill "$REBUILD_PID" 2>/dev/null || true
   wait "$REBUILD_PID" 2>/dev/null || true

@@ -361,18 +361,15 @@ class OrderEventConsumerTest {
         }
         a.get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         b.get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-        Row summary = db.preparedQuery("SELECT order_count, lifetime_total_cents FROM customer_summary "
-                + "WHERE customer_id = $1").execute(Tuple.of(customer)).await().atMost(DEADLINE).iterator().next();
+        Row summary = readModel.summary(customer);
         assertEquals(1, summary.getLong("order_count"), "the order counted once");
         assertEquals(v2.totalCents(), summary.getLong("lifetime_total_cents"), "its total added once");
         assertEquals("PAID", readModel.awaitVersion(v1.id(), 2).getString("status"));
     }
 
-    /** Batch statements (the upsert, or the turn's advisory locks) of this database now waiting for a lock. */
+    /** Batch statements (the upsert, or the turn's advisory locks) now waiting for a lock. */
     private long backendsWaitingForALock() {
-        return db.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                + "AND wait_event_type = 'Lock' AND (query LIKE '%apply_orders%' OR query LIKE '%pg_advisory_xact_lock%')")
-                .execute().await().atMost(DEADLINE).iterator().next().getLong(0);
+        return statementsWaitingForALock("(query LIKE '%apply_orders%' OR query LIKE '%pg_advisory_xact_lock%')").size();
     }
 
     /**
@@ -492,9 +489,14 @@ class OrderEventConsumerTest {
 
     /** When each batch statement now waiting for a lock started (one per attempt). */
     private List<OffsetDateTime> applyAttemptsWaitingForALock() {
+        return statementsWaitingForALock("query LIKE '%apply_orders%'");
+    }
+
+    /** When each statement of this database matching {@code which} (SQL) and now waiting for a lock started. */
+    private List<OffsetDateTime> statementsWaitingForALock(String which) {
         List<OffsetDateTime> started = new ArrayList<>();
-        db.query("SELECT query_start FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                + "AND query LIKE '%apply_orders%'").execute().await().atMost(DEADLINE)
+        db.query("SELECT query_start FROM pg_stat_activity WHERE datname = current_database() "
+                + "AND wait_event_type = 'Lock' AND " + which).execute().await().atMost(DEADLINE)
                 .forEach(r -> started.add(r.getOffsetDateTime(0)));
         return started;
     }
