@@ -3,9 +3,11 @@ package dev.orders.projector.consumer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -50,8 +52,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * records that fail on their own, which are dead-lettered with the database's reason; the rest is applied;</li>
  * <li>a database that does not answer, and a batch that fails for a reason that is not in its records (it waited too
  * long for a lock or lost a deadlock; the database is read-only, full, or refuses the role a table: see
- * {@link #notTheRecords}), are waited for, holding the partition (nothing is dead-lettered for them), for up to
- * {@code orders.projector.retry-for}; then the channel fails and readiness reports DOWN.</li>
+ * {@link #notTheRecords}), and a dead-letter topic that does not take a record, are waited for, holding the partition
+ * (nothing is dead-lettered for them, and no record is dropped), for up to {@code orders.projector.retry-for}; then
+ * the channel fails and readiness reports DOWN.</li>
  * </ul>
  * {@code deploy/local/replay-dead-letters} sends dead-lettered records back once their cause is fixed.
  */
@@ -77,6 +80,7 @@ public class OrderEventConsumer {
     private final Counter isolations;
     private final Counter heldRefused;
     private final Counter heldNoAnswer;
+    private final Counter heldDeadLetterRefused;
     private final Timer applyTimer;
     private final Timer eventLag;
     private final DistributionSummary batchSize;
@@ -104,6 +108,7 @@ public class OrderEventConsumer {
         // each round of attempts that ended with the batch held, its partition waiting (alert when it keeps growing)
         this.heldRefused = registry.counter("projector.batches.held", "reason", "refused");
         this.heldNoAnswer = registry.counter("projector.batches.held", "reason", "no-answer");
+        this.heldDeadLetterRefused = registry.counter("projector.batches.held", "reason", "dead-letter-refused");
         this.applyTimer = Timer.builder("projector.batch.apply").publishPercentiles(0.5, 0.95, 0.99)
                 .register(registry);
         this.eventLag = Timer.builder("projector.event.lag")
@@ -114,7 +119,9 @@ public class OrderEventConsumer {
     @Incoming("order-events")
     public Uni<Void> consume(ConsumerRecords<String, EventValue> records) {
         List<Item> items = new ArrayList<>(records.count());
-        List<Uni<Void>> poison = new ArrayList<>();
+        // the records to dead-letter before the batch is applied; each leaves the queue once the topic took it, so a
+        // retry of the batch sends only the rest
+        Queue<Poison> poison = new ArrayDeque<>();
         for (ConsumerRecord<String, EventValue> r : records) {
             // decoded in the poll (EventValueDeserializer); Kafka skips the deserializer for a null value, which no
             // relay sends
@@ -123,23 +130,52 @@ public class OrderEventConsumer {
             switch (result) {
                 case EventDecoder.Decoded d -> items.add(new Item(r, d.event(), null));
                 case EventDecoder.DecodedCatalog d -> items.add(new Item(r, null, d.event()));
-                case EventDecoder.Poison p -> poison.add(deadLetter(r, p.reason()));
+                case EventDecoder.Poison p -> poison.add(new Poison(r, p.reason()));
             }
         }
         batchSize.record(records.count());
-        Uni<Void> deadLettering = poison.isEmpty() ? Uni.createFrom().voidItem()
-                : Multi.createFrom().iterable(poison).onItem().transformToUniAndConcatenate(u -> u)
-                        .collect().last().replaceWithVoid();
-        return deadLettering.chain(() -> applyOrIsolate(items)
-                .onFailure().invoke(e -> {
-                    boolean refused = notTheRecords(e);
-                    (refused ? heldRefused : heldNoAnswer).increment();
-                    LOG.warnf("%s; holding %d events: %s", refused
-                            ? "the read database refuses the batch for a reason not in its records"
-                            : "the read database does not answer", items.size(), e.toString());
-                })
+        return Uni.createFrom().deferred(() -> deadLetterAll(poison)).chain(() -> applyOrIsolate(items))
+                .onFailure().invoke(e -> held(e, records.count()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5))
-                .expireIn(retryFor.toMillis()));
+                .expireIn(retryFor.toMillis());
+    }
+
+    /** One undecodable record and why. */
+    private record Poison(ConsumerRecord<String, EventValue> record, String reason) {
+    }
+
+    /** Dead-letters the queued records in order, each taken off the queue once the topic has it. */
+    private Uni<Void> deadLetterAll(Queue<Poison> poison) {
+        return poison.isEmpty() ? Uni.createFrom().voidItem()
+                : Multi.createFrom().iterable(List.copyOf(poison))
+                        .onItem().transformToUniAndConcatenate(p -> deadLetter(p.record(), p.reason())
+                                .invoke(() -> poison.remove(p)))
+                        .collect().last().replaceWithVoid();
+    }
+
+    private void held(Throwable e, int events) {
+        String why;
+        if (e instanceof DeadLetterRefused) {
+            heldDeadLetterRefused.increment();
+            why = "the dead-letter topic refuses a record";
+        } else if (notTheRecords(e)) {
+            heldRefused.increment();
+            why = "the read database refuses the batch for a reason not in its records";
+        } else {
+            heldNoAnswer.increment();
+            why = "the read database does not answer";
+        }
+        LOG.warnf("%s; holding %d events: %s", why, events, e.toString());
+    }
+
+    /**
+     * The dead-letter topic did not take a record (it is missing, refuses the producer, or takes no record this
+     * large). The record is not dropped: its batch is held like one the database cannot take, and tried again.
+     */
+    static final class DeadLetterRefused extends RuntimeException {
+        DeadLetterRefused(Throwable cause) {
+            super("dead-letter topic refused the record: " + cause, cause);
+        }
     }
 
     /**
@@ -268,7 +304,8 @@ public class OrderEventConsumer {
                 .build();
         byte[] bytes = r.value() == null || r.value().bytes() == null ? new byte[0] : r.value().bytes();
         return deadLetters.sendMessage(Message.of(bytes).addMetadata(metadata))
-                .invoke(() -> deadLettered.increment());
+                .invoke(() -> deadLettered.increment())
+                .onFailure().transform(DeadLetterRefused::new);
     }
 
     private static RecordHeader header(String name, String value) {

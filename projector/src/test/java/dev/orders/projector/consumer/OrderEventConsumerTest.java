@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -22,12 +23,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoublePredicate;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -398,6 +403,44 @@ class OrderEventConsumerTest {
         readModel.awaitVersion(held.id(), 1);
         assertEquals(splitBefore, registry.counter("projector.batches.split").count(), "no batch was split");
         assertEquals(deadBefore, registry.counter("projector.events.dead_lettered").count(), "nothing dead-lettered");
+    }
+
+    /**
+     * A record to set aside that the dead-letter topic does not take (here the topic takes no record over one byte; a
+     * missing topic or a lost ACL is the same case) holds its batch: the record is not dropped, the records behind it
+     * wait, and once the topic takes it, it is dead-lettered and the rest applied. Before, the failed send failed the
+     * channel, and the consumer stopped until a restart.
+     */
+    @Test
+    void aDeadLetterTheTopicRefusesHoldsThePartitionUntilTheTopicTakesIt() throws Exception {
+        OrderState after = order(Instant.now(), OrderStatus.PENDING, 1);
+        int partition = Math.floorMod(after.id().hashCode(), producer.partitionsFor(Topics.ORDER_EVENTS).size());
+        String key = UUID.randomUUID().toString();
+        var refusals = registry.counter("projector.batches.held", "reason", "dead-letter-refused");
+        double refusedBefore = refusals.count();
+        try (KafkaConsumer<String, String> dlq = tail(Topics.ORDER_EVENTS_DLQ);
+                Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
+            deadLetterTopicMaxMessageBytes(admin, "1");
+            try {
+                producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS, partition, key, "{not json")).get();
+                publish(OrderEventType.OrderCreated, after, partition);
+                Awaitility.await("the batch of " + key + " held twice").atMost(DEADLINE)
+                        .until(() -> refusals.count() >= refusedBefore + 2);
+                assertNull(readModel.order(after.id()), "the record behind the refused one waits");
+            } finally {
+                deadLetterTopicMaxMessageBytes(admin, null);
+            }
+            awaitDeadLetter(dlq, key);
+        }
+        readModel.awaitVersion(after.id(), 1);
+    }
+
+    /** Sets the dead-letter topic's {@code max.message.bytes}, or restores the broker's default ({@code null}). */
+    private static void deadLetterTopicMaxMessageBytes(Admin admin, String value) throws Exception {
+        var topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.ORDER_EVENTS_DLQ);
+        var entry = new ConfigEntry("max.message.bytes", value);
+        var op = new AlterConfigOp(entry, value == null ? AlterConfigOp.OpType.DELETE : AlterConfigOp.OpType.SET);
+        admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private void execute(String sql) {
