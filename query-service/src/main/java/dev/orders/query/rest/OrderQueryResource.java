@@ -116,12 +116,33 @@ public class OrderQueryResource {
             // (not a Response), so RESTEasy picks its writer once at start-up instead of looking it up per request.
             RestResponse.ResponseBuilder<byte[]> ok = precondition != null
                     ? RestResponse.ResponseBuilder.create(precondition.build().getStatus())
+                    : matchesWeakly(ifNoneMatch, tag) ? RestResponse.ResponseBuilder.create(Response.Status.NOT_MODIFIED)
                     : RestResponse.ResponseBuilder.ok(read.json(), MediaType.APPLICATION_JSON_TYPE);
             if (read.stale()) {
                 ok.header("Warning", "110 - \"Response is Stale\"").header("X-Served-Stale", "true");
             }
             return ok.tag(tag).build();
         });
+    }
+
+    /**
+     * Whether an If-None-Match list names {@code tag} weakly, as RFC 9110 (13.1.2) has If-None-Match compare: a
+     * {@code W/} in front still matches. RESTEasy's {@code evaluatePreconditions} compares strongly, so the tag a
+     * compressing proxy hands back (weakened) got the whole body again. Our tags hold no comma, so a split on commas
+     * finds each of them.
+     */
+    static boolean matchesWeakly(String ifNoneMatch, EntityTag tag) {
+        if (ifNoneMatch == null || ifNoneMatch.indexOf('"') < 0) {
+            return false;
+        }
+        String opaque = "\"" + tag.getValue() + "\"";
+        for (String listed : ifNoneMatch.split(",")) {
+            String t = listed.strip();
+            if ((t.startsWith("W/") ? t.substring(2) : t).equals(opaque)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @GET
