@@ -43,6 +43,8 @@ public final class OrderViewReads {
             SELECT s.order_count, s.lifetime_total_cents, s.last_order_at, c.name
               FROM customer_summary s LEFT JOIN customer_view c ON c.customer_id = s.customer_id
              WHERE s.customer_id = $1""";
+    /** How far ahead of now an order's creation may lie: the projector's accepted window (1 day ahead). */
+    private static final java.time.Duration LATEST_CREATION = java.time.Duration.ofDays(1);
     private static final TypeReference<List<OrderView.Line>> LINES = new TypeReference<>() {
     };
 
@@ -68,10 +70,13 @@ public final class OrderViewReads {
     }
 
     public Uni<Optional<OrderView>> selectById(UUID id) {
-        if (id.version() != 7) {
-            return Uni.createFrom().item(Optional.empty()); // not an order id this platform issued
+        Instant created = id.version() == 7 ? OrderIds.timestampOf(id) : null;
+        if (created == null || created.isAfter(Instant.now().plus(LATEST_CREATION))) {
+            // not an order id this platform issued, or dated later than the projector accepts an order (its window
+            // ends a day ahead): no row can have it (and the last v7 times are beyond a timestamptz literal)
+            return Uni.createFrom().item(Optional.empty());
         }
-        return run(new Query(BY_ID, List.of(id, utc(OrderIds.timestampOf(id)))))
+        return run(new Query(BY_ID, List.of(id, utc(created))))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(map(rows.iterator().next())));
     }
 

@@ -11,6 +11,7 @@ import dev.orders.query.OrderView;
 import dev.orders.query.cache.CachedOrder;
 import dev.orders.query.cache.OrderCache;
 import dev.orders.query.repository.OrderFilter;
+import dev.orders.query.repository.OrderViewReads;
 import dev.orders.query.repository.OrderViewReads.CustomerSummary;
 import dev.orders.query.repository.OrderViewReads.Keyset;
 import dev.orders.query.repository.ReadRouter;
@@ -81,7 +82,9 @@ public class OrderQueryService {
                     return reads.atLeast(id, found.map(CachedOrder::view), minVersion)
                             .map(c -> consistent(caller, id, minVersion, c));
                 })
-                .onFailure(e -> !(e instanceof ProblemException)).recoverWithUni(e -> cache.stale(id).map(stale -> {
+                // a statement refused for what the request carried is the client's 400, not a database outage
+                .onFailure(e -> !(e instanceof ProblemException || e instanceof OrderViewReads.RejectedInput))
+                .recoverWithUni(e -> cache.stale(id).map(stale -> {
                     if (stale.isEmpty() || stale.get().version() < minVersion) {
                         throw new ProblemException(503, ProblemType.UNAVAILABLE,
                                 "the read databases did not answer in time; retry shortly");

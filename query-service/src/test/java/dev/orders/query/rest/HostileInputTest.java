@@ -250,6 +250,11 @@ class HostileInputTest {
                 c("order id of 4,000 chars", "cust", get("/orders/" + "1".repeat(4000)), 400, "validation"),
                 c("order id of no order", "cust", get("/orders/" + NO_ORDER), 404, "not-found"),
                 c("order id of version 4", "cust", get("/orders/" + V4), 404, "not-found"),
+                // the largest version-7 time: year 10889, beyond what a timestamptz literal takes
+                c("order id of the last v7 millisecond", "cust", get("/orders/ffffffff-ffff-7fff-bfff-ffffffffffff"),
+                        404, "not-found"),
+                c("order id dated in 2100", "cust", get("/orders/" + dev.orders.events.OrderIds.newId(java.time.Instant.parse("2100-01-01T00:00:00Z"))), 404,
+                        "not-found"),
                 c("order id upper-case", "cust", get("/orders/{ORDER_UPPER}"), 200, null),
                 c("someone else's order", "other", get(order), 404, "not-found"),
                 c("encoded slash in the id", "cust", get("/orders/a%2Fb"), 400, "validation"),
