@@ -55,6 +55,14 @@ class ManagementInterfaceTest {
             "livenessProbe", "/q/health/live",
             "readinessProbe", "/q/health/ready");
 
+    /**
+     * How long the services' health checks wait for a dependency before they answer DOWN with its name (PoolReadiness,
+     * PrimaryReadiness: 3 s). A probe must wait longer: with the kubelet's default of 1 s, a check slowed by a busy
+     * pod (CPU throttled under load, a collection) failed the probe, and twice in a row took the pod out of service,
+     * or thrice restarted it, moving its load onto the others.
+     */
+    static final int CHECK_DEADLINE_SECONDS = 3;
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.orders.k8s.Manifests#kustomizations")
     void managementInterfaceIsProbedScrapedAndReachableOnlyFromMonitoring(String dir) {
@@ -91,6 +99,14 @@ class ManagementInterfaceTest {
                 "command-service: readinessProbe on port http");
         assertReported(docs -> probe(docs, "projector", "livenessProbe").put("path", "/q/health/ready"),
                 "projector: livenessProbe asks /q/health/ready");
+    }
+
+    @Test
+    void reportsAProbeThatGivesUpBeforeTheChecksDo() {
+        assertReported(docs -> map(mainContainer(named(docs, "Deployment", "query-service")), "readinessProbe")
+                .remove("timeoutSeconds"), "query-service: readinessProbe gives up after 1 s");
+        assertReported(docs -> map(mainContainer(named(docs, "Deployment", "projector")), "livenessProbe")
+                .put("timeoutSeconds", 3), "projector: livenessProbe gives up after 3 s");
     }
 
     @Test
@@ -203,6 +219,14 @@ class ManagementInterfaceTest {
 
             // probes
             PROBES.forEach((probe, path) -> {
+                if (!probe.equals("startupProbe")) {
+                    Object timeout = map(container, probe).get("timeoutSeconds");
+                    int seconds = timeout instanceof Number n ? n.intValue() : 1; // the kubelet's default: 1 s
+                    if (seconds <= CHECK_DEADLINE_SECONDS) {
+                        problems.add(service + ": " + probe + " gives up after " + seconds + " s, not after the "
+                                + "checks' own " + CHECK_DEADLINE_SECONDS + " s deadline");
+                    }
+                }
                 Map<String, Object> get = map(map(container, probe), "httpGet");
                 if (!PORT_NAME.equals(get.get("port"))) {
                     problems.add(service + ": " + probe + " on port " + get.get("port") + ", not management");
