@@ -210,6 +210,13 @@ class HostileInputTest {
                 c("q in Japanese", "cust", get("/orders/search?q=" + enc("日本語")), 200, null),
                 c("q missing", "cust", get("/orders/search"), 400, "validation"),
                 c("q SQL", "cust", get("/orders/search?q=" + enc("wid'; DROP TABLE order_view;--")), 200, null),
+                c("status filter across all customers without dates", "ops", get("/orders?status=CANCELLED"), 400,
+                        "validation"),
+                c("status filter across all customers for 19 days", "ops", get("/orders?status=CANCELLED&" + month),
+                        200, null),
+                c("status filter of one customer without dates (ops)", "ops",
+                        get("/orders?status=CANCELLED&customerId={CUSTOMER}"), 200, null),
+                c("all customers without a status filter or dates (ops)", "ops", get("/orders"), 200, null),
                 c("search across all customers without dates", "ops", get("/orders/search?q=widget"), 400,
                         "validation"),
                 c("search across all customers for 32 days", "ops", get("/orders/search?q=widget&createdFrom=2026-01-01"
