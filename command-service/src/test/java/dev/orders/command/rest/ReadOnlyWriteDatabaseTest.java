@@ -10,10 +10,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 
 import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import dev.orders.command.OrderApi;
@@ -23,6 +26,10 @@ import dev.orders.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgConnection;
+import io.vertx.pgclient.PgConnectOptions;
+import jakarta.inject.Inject;
 
 /**
  * A write database that turned read-only (a switchover, with the pooler still connected to the old primary, now a
@@ -31,6 +38,9 @@ import io.restassured.response.Response;
  */
 @QuarkusTest
 class ReadOnlyWriteDatabaseTest {
+    @Inject
+    Vertx vertx;
+
     @Test
     void aWriteDatabaseThatTurnedReadOnlyAnswers503WithRetryAfterAndWritesNothing() throws Exception {
         UUID customer = DevData.ADA;
@@ -39,14 +49,14 @@ class ReadOnlyWriteDatabaseTest {
             long before = ordersOf(c, customer);
             s.execute("ALTER ROLE CURRENT_USER SET default_transaction_read_only = on");
             try {
-                reconnectTheRolesSessions(s); // PgBouncer's new server sessions start read-only
+                reconnectThePoolersSessions(); // its new server sessions start read-only
                 place(customer).then().statusCode(503).contentType("application/problem+json")
                         .header("Retry-After", notNullValue())
                         .body("type", equalTo("urn:orders:problem:unavailable"));
                 assertEquals(before, ordersOf(c, customer), "nothing written");
             } finally {
                 s.execute("ALTER ROLE CURRENT_USER RESET default_transaction_read_only");
-                reconnectTheRolesSessions(s);
+                reconnectThePoolersSessions();
             }
         }
         // writable again: the breaker, opened or not by the refusals, lets writes through shortly
@@ -59,10 +69,25 @@ class ReadOnlyWriteDatabaseTest {
                 UUID.randomUUID().toString()).contentType(ContentType.JSON).body(OrderApi.ONE_KEYBOARD).post("/orders");
     }
 
-    /** Ends the role's other sessions (PgBouncer's server connections among them), so new ones take its settings. */
-    private static void reconnectTheRolesSessions(Statement s) throws SQLException {
-        s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = current_user "
-                + "AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
+    /**
+     * Has PgBouncer replace its server connections to the write database (its admin console's RECONNECT), so that the
+     * new sessions take the role's settings. Only the pooler's: ending every session of the role also ended this JVM's
+     * own JDBC connections, which later tests then found closed.
+     */
+    private void reconnectThePoolersSessions() {
+        Config config = ConfigProvider.getConfig();
+        // postgresql://host:port/database → the pooler's host and port. The Vert.x client, not JDBC: pgjdbc takes the
+        // console for a pre-9.0 server and sends SETs, which it refuses.
+        URI pooler = URI.create(config.getValue("quarkus.datasource.reactive.url", String.class));
+        var options = new PgConnectOptions().setHost(pooler.getHost()).setPort(pooler.getPort()).setDatabase("pgbouncer")
+                .setUser(config.getValue("quarkus.datasource.username", String.class))
+                .setPassword(config.getValue("quarkus.datasource.password", String.class));
+        PgConnection admin = PgConnection.connect(vertx, options).await().atMost(Duration.ofSeconds(10));
+        try {
+            admin.query("RECONNECT " + pooler.getPath().substring(1)).execute().await().atMost(Duration.ofSeconds(10));
+        } finally {
+            admin.close().await().atMost(Duration.ofSeconds(5));
+        }
     }
 
     private static long ordersOf(Connection c, UUID customer) throws SQLException {
