@@ -3,11 +3,11 @@ package dev.orders.projector.consumer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.Set;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -120,8 +120,8 @@ public class OrderEventConsumer {
     public Uni<Void> consume(ConsumerRecords<String, EventValue> records) {
         List<Item> items = new ArrayList<>(records.count());
         // the records to dead-letter before the batch is applied; each leaves the queue once the topic took it, so a
-        // retry of the batch sends only the rest
-        Queue<Poison> poison = new ArrayDeque<>();
+        // retry of the batch sends only the rest (taken off on the thread that completed the send: a concurrent queue)
+        Queue<Poison> poison = new ConcurrentLinkedQueue<>();
         for (ConsumerRecord<String, EventValue> r : records) {
             // decoded in the poll (EventValueDeserializer); Kafka skips the deserializer for a null value, which no
             // relay sends
