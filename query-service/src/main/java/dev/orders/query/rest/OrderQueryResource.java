@@ -163,7 +163,7 @@ public class OrderQueryResource {
             @Parameter(description = "ops only: one customer's orders") @QueryParam("customerId") String customerId,
             @Context HttpServerRequest request, @Context SecurityContext security) {
         OrderFilter filter = filter(caller(security), customerId, status, from, to, null);
-        if (!filter.statuses().isEmpty()) {
+        if (!filter.statuses().isEmpty() && filter.statuses().size() < STATUSES.size()) { // every status: no filter
             // the (created_at, id) walk keeps only the rows of those statuses: a rare one reads every partition
             requireBoundedAcrossCustomers(filter, "a status filter");
         }

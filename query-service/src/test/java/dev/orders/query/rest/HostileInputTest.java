@@ -217,6 +217,8 @@ class HostileInputTest {
                 c("status filter of one customer without dates (ops)", "ops",
                         get("/orders?status=CANCELLED&customerId={CUSTOMER}"), 200, null),
                 c("all customers without a status filter or dates (ops)", "ops", get("/orders"), 200, null),
+                c("every status across all customers without dates (ops)", "ops",
+                        get("/orders?status=PENDING,PAID,SHIPPED,DELIVERED,CANCELLED"), 200, null),
                 c("search across all customers without dates", "ops", get("/orders/search?q=widget"), 400,
                         "validation"),
                 c("search across all customers for 32 days", "ops", get("/orders/search?q=widget&createdFrom=2026-01-01"
