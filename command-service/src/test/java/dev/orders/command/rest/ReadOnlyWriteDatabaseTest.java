@@ -5,18 +5,17 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 
 import org.awaitility.Awaitility;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import dev.orders.command.OrderApi;
@@ -40,6 +39,12 @@ import jakarta.inject.Inject;
 class ReadOnlyWriteDatabaseTest {
     @Inject
     Vertx vertx;
+    @ConfigProperty(name = "quarkus.datasource.reactive.url")
+    String poolerUrl;
+    @ConfigProperty(name = "quarkus.datasource.username")
+    String user;
+    @ConfigProperty(name = "quarkus.datasource.password")
+    String password;
 
     @Test
     void aWriteDatabaseThatTurnedReadOnlyAnswers503WithRetryAfterAndWritesNothing() throws Exception {
@@ -75,13 +80,11 @@ class ReadOnlyWriteDatabaseTest {
      * own JDBC connections, which later tests then found closed.
      */
     private void reconnectThePoolersSessions() {
-        Config config = ConfigProvider.getConfig();
         // postgresql://host:port/database → the pooler's host and port. The Vert.x client, not JDBC: pgjdbc takes the
         // console for a pre-9.0 server and sends SETs, which it refuses.
-        URI pooler = URI.create(config.getValue("quarkus.datasource.reactive.url", String.class));
+        URI pooler = URI.create(poolerUrl);
         var options = new PgConnectOptions().setHost(pooler.getHost()).setPort(pooler.getPort()).setDatabase("pgbouncer")
-                .setUser(config.getValue("quarkus.datasource.username", String.class))
-                .setPassword(config.getValue("quarkus.datasource.password", String.class));
+                .setUser(user).setPassword(password);
         PgConnection admin = PgConnection.connect(vertx, options).await().atMost(Duration.ofSeconds(10));
         try {
             admin.query("RECONNECT " + pooler.getPath().substring(1)).execute().await().atMost(Duration.ofSeconds(10));
