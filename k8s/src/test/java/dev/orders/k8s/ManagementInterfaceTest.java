@@ -219,15 +219,16 @@ class ManagementInterfaceTest {
 
             // probes
             PROBES.forEach((probe, path) -> {
+                Map<String, Object> spec = map(container, probe);
                 if (!probe.equals("startupProbe")) {
-                    Object timeout = map(container, probe).get("timeoutSeconds");
+                    Object timeout = spec.get("timeoutSeconds");
                     int seconds = timeout instanceof Number n ? n.intValue() : 1; // the kubelet's default: 1 s
                     if (seconds <= CHECK_DEADLINE_SECONDS) {
                         problems.add(service + ": " + probe + " gives up after " + seconds + " s, not after the "
                                 + "checks' own " + CHECK_DEADLINE_SECONDS + " s deadline");
                     }
                 }
-                Map<String, Object> get = map(map(container, probe), "httpGet");
+                Map<String, Object> get = map(spec, "httpGet");
                 if (!PORT_NAME.equals(get.get("port"))) {
                     problems.add(service + ": " + probe + " on port " + get.get("port") + ", not management");
                 }
