@@ -19,7 +19,9 @@ public final class DatabaseFailures {
             "40001", // serialization_failure
             "40P01", // deadlock_detected
             "25P03", // idle_in_transaction_session_timeout
-            "25006"); // read_only_sql_transaction: a standby, as after a switchover while the pooler still reaches the old primary
+            // read_only_sql_transaction: a standby, as after a switchover while the pooler still reaches the old
+            // primary
+            "25006");
     /** SQLSTATE classes that say the server or the path to it is unavailable. */
     private static final Set<String> TRANSIENT_CLASSES = Set.of(
             "08", // connection exception (PgBouncer: "server conn crashed?", "no server available")
